@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AArch64 CPU set-up for the early kernel: the exception vectors (every
+ * exception reports and halts for now), the counter, PSCI calls.
+ */
+#include "arch.h"
+#include "console.h"
+
+#include <kosh/bootinfo.h>
+
+extern char trap_vectors[];
+
+static const char *const vector_names[4] = {
+	"current EL with SP0", "current EL with SPx", "lower EL, AArch64", "lower EL, AArch32",
+};
+static const char *const kind_names[4] = { "synchronous", "IRQ", "FIQ", "SError" };
+
+void arch_early_init(void)
+{
+	__asm__ volatile("msr vbar_el1, %0; isb" ::"r"(trap_vectors) : "memory");
+}
+
+void trap_report(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far);
+void trap_report(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	kprintf("\nkosh: panic: %s exception from %s: ESR 0x%llx (class 0x%llx, ISS 0x%llx), "
+		"ELR 0x%llx, FAR 0x%llx\n",
+		kind_names[index & 3], vector_names[(index >> 2) & 3], (unsigned long long)esr,
+		(unsigned long long)((esr >> 26) & 0x3f), (unsigned long long)(esr & 0x1ffffff),
+		(unsigned long long)elr, (unsigned long long)far);
+	kprintf("kosh: halted\n");
+}
+
+uint32_t arch_id(void)
+{
+	return KOSH_ARCH_AARCH64;
+}
+
+uint64_t arch_ticks(void)
+{
+	uint64_t t;
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+	return t;
+}
+
+/* AArch64 has no I/O port space. */
+uint8_t arch_port_in8(uint16_t port)
+{
+	return 0xff;
+}
+
+void arch_port_out8(uint16_t port, uint8_t value) {}
+void arch_port_out16(uint16_t port, uint16_t value) {}
+void arch_port_out32(uint16_t port, uint32_t value) {}
+
+/* No UART is safe to guess on Arm: only firmware tables name one. */
+void arch_default_uart(uint32_t *type, uint8_t *space, uint64_t *base)
+{
+	*type = 0;
+	*space = 0;
+	*base = 0;
+}
+
+int64_t arch_psci_call(int use_hvc, uint64_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a0;
+	register uint64_t x2 __asm__("x2") = a1;
+	register uint64_t x3 __asm__("x3") = a2;
+	if (use_hvc)
+		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	else
+		__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return (int64_t)x0;
+}
+
+void arch_halt(void)
+{
+	for (;;)
+		__asm__ volatile("msr daifset, #0xf; wfi");
+}

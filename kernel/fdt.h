@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A reader of flattened device trees (DTB, devicetree specification v0.4, blob
+ * versions 16 and 17), enough to find the console and PSCI.
+ *
+ * The blob is untrusted. fdt_check() validates the header and walks the whole
+ * structure block once: every token, name and property length inside its block,
+ * property names inside the strings block, nodes balanced and nested at most
+ * FDT_MAX_DEPTH deep, FDT_END present. The other functions take a blob that passed
+ * fdt_check() and still bound every read by the header's block sizes, so a bad
+ * offset gives an error, never a stray read. Nodes are named by offsets into the
+ * structure block (the root is 0). Nothing recurses; every loop advances.
+ */
+#ifndef KOSH_FDT_H
+#define KOSH_FDT_H
+
+#include <stdint.h>
+
+#include "fw.h"
+
+#define FDT_MAGIC     0xd00dfeedu
+#define FDT_MAX_DEPTH 64 /* nesting levels, the root being the first */
+
+enum fdt_error {
+	FDT_OK = 0,
+	FDT_E_INVALID = -1,    /* a NULL argument */
+	FDT_E_TRUNCATED = -2,  /* the blob is shorter than its header or totalsize */
+	FDT_E_MAGIC = -3,      /* not 0xd00dfeed */
+	FDT_E_VERSION = -4,    /* version < 16 or last_comp_version > 17 */
+	FDT_E_LAYOUT = -5,     /* a block lies outside totalsize, or is misaligned */
+	FDT_E_STRUCT = -6,     /* a token or property runs past the structure block */
+	FDT_E_BADTAG = -7,     /* an unknown token */
+	FDT_E_NAME = -8,       /* an unterminated node name or bad property name offset */
+	FDT_E_NESTING = -9,    /* unbalanced nodes, a property outside a node, two roots */
+	FDT_E_DEPTH = -10,     /* nodes nested deeper than FDT_MAX_DEPTH */
+	FDT_E_NO_END = -11,    /* the structure block ends without FDT_END */
+	FDT_E_NOTFOUND = -12,  /* no such node or property */
+	FDT_E_BADOFFSET = -13, /* the offset is not a node (or has no parent) */
+	FDT_E_BADCELLS = -14,  /* #address-cells or #size-cells out of range */
+	FDT_E_BADVALUE = -15,  /* a property has the wrong size or content */
+	FDT_E_COUNT = -16
+};
+
+/* Validate the blob's header and structure; 0 or enum fdt_error. */
+__attribute__((warn_unused_result)) int fdt_check(const void *blob, uint64_t size);
+
+/*
+ * The node after offset in document order (the root if offset < 0), adding 1 to
+ * *depth per level descended and subtracting 1 per level ascended (the root is
+ * depth 0 when started from -1). FDT_E_NOTFOUND after the last node.
+ */
+int fdt_next_node(const void *blob, int offset, int *depth);
+
+/* The node's name ("" for the root, "uart@9000000" ...), or NULL. */
+const char *fdt_node_name(const void *blob, int node);
+
+/* The value of the node's property name, with its length in *len; NULL and a negative *len if absent. */
+const void *fdt_get_prop(const void *blob, int node, const char *name, int *len);
+
+/* The node at an absolute path, or whose path starts with an alias; a negative error if none. */
+int fdt_find_path(const void *blob, const char *path);
+
+/* The first node after start (from the root if start < 0) listing compat in "compatible". */
+int fdt_find_compatible(const void *blob, int start, const char *compat);
+
+/* #address-cells and #size-cells of the node's parent (2 and 1 when absent). */
+__attribute__((warn_unused_result)) int fdt_parent_cells(const void *blob, int node,
+							 uint32_t *address_cells,
+							 uint32_t *size_cells);
+
+/* The index-th (address, size) of the node's "reg", untranslated; addr or size may be NULL. */
+__attribute__((warn_unused_result)) int fdt_reg(const void *blob, int node, uint32_t index,
+						uint64_t *addr, uint64_t *size);
+
+/* The console: /chosen's stdout-path if it names a known UART, else the first known UART. */
+__attribute__((warn_unused_result)) int fdt_stdout_uart(const void *blob, uint64_t size,
+							struct fw_uart *out);
+
+/* Whether PSCI is reached by HVC (1) or SMC (0); FDT_E_NOTFOUND without a PSCI node. */
+__attribute__((warn_unused_result)) int fdt_psci(const void *blob, uint64_t size, int *use_hvc);
+
+/* A short English description of an fdt_error value. */
+const char *fdt_strerror(int err);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one interface every architecture port implements (arch-<arch>/kernel/).
+ * Generic kernel code calls only these hooks; a missing hook is a link error.
+ */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <stdint.h>
+
+/* enum kosh_arch of this port. */
+uint32_t arch_id(void);
+
+/* First thing in kmain: the kernel's own descriptor tables / exception vectors. */
+void arch_early_init(void);
+
+/* The boot counter the loader also read (TSC / CNTVCT). */
+uint64_t arch_ticks(void);
+
+/* Port I/O (x86-64); on ports without an I/O space reads give 0xff.. and writes vanish. */
+uint8_t arch_port_in8(uint16_t port);
+void arch_port_out8(uint16_t port, uint8_t value);
+void arch_port_out16(uint16_t port, uint16_t value);
+void arch_port_out32(uint16_t port, uint32_t value);
+
+/* The console UART to use when firmware tables name none (0 type: none). */
+void arch_default_uart(uint32_t *type, uint8_t *space, uint64_t *base);
+
+/*
+ * A PSCI call (function id, three arguments) through hvc (use_hvc) or smc.
+ * Returns the PSCI result; -1 (NOT_SUPPORTED) on ports without PSCI.
+ */
+int64_t arch_psci_call(int use_hvc, uint64_t fn, uint64_t a0, uint64_t a1, uint64_t a2);
+
+/* Mask interrupts and stop this CPU for good. */
+__attribute__((noreturn)) void arch_halt(void);
+
+#endif

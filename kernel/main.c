@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmain: the portable start of the kernel. It checks the boot info, finds its
+ * consoles, prints the banner and a summary of what the loader handed over,
+ * runs the boot self-checks when the command line asks for them ("test"), and
+ * powers the machine off. The machine layer of later issues starts here.
+ */
+#include "arch.h"
+#include "bootinfo.h"
+#include "console.h"
+#include "fdt.h"
+#include "firmware.h"
+#include "power.h"
+#include "selftest.h"
+
+#include <kosh/fmt.h>
+#include <kosh/memmap.h>
+#include <kosh/string.h>
+#include <kosh/tar.h>
+
+#ifndef KOSH_VERSION
+#define KOSH_VERSION "0"
+#endif
+
+static struct firmware fw;
+
+static const char *arch_label(void)
+{
+	return arch_id() == KOSH_ARCH_X86_64 ? "x86-64" : "AArch64";
+}
+
+/* The boot UART: ACPI SPCR, else the device tree's stdout, else the port's default. */
+static const char *find_uart(const struct firmware *f, struct fw_uart *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (f->have_acpi && acpi_spcr_uart(&f->acpi, u) == 0 && u->type != FW_UART_OTHER)
+		return "ACPI SPCR";
+	if (f->dtb && fdt_stdout_uart(f->dtb, f->dtb_size, u) == 0 && u->type != FW_UART_OTHER)
+		return "device tree";
+	memset(u, 0, sizeof(*u));
+	arch_default_uart(&u->type, &u->space, &u->base);
+	return u->type ? "built-in default" : NULL;
+}
+
+static uint64_t ticks_to_us(uint64_t ticks, uint64_t hz)
+{
+	return hz ? ticks / hz * 1000000 + ticks % hz * 1000000 / hz : 0;
+}
+
+static void print_map(const struct kosh_mem_range *map, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		kprintf("  %016llx-%016llx %s\n", (unsigned long long)map[i].base,
+			(unsigned long long)(map[i].base + map[i].size - 1),
+			kosh_memmap_type_name(map[i].type));
+}
+
+static void print_summary(const struct kosh_bootinfo *bi, uint64_t kmain_ticks,
+			  const char *uart_source)
+{
+	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
+	uint32_t n = bi->mem_map_count;
+	uint32_t files = 0;
+	kprintf("Kosh %s (%s)\n", KOSH_VERSION, arch_label());
+	kprintf("kernel: %llu KiB at 0x%llx, physical 0x%llx\n",
+		(unsigned long long)(bi->kernel_size >> 10), (unsigned long long)bi->kernel_virt,
+		(unsigned long long)bi->kernel_phys);
+	kprintf("memory: total %llu KiB, usable %llu KiB, %u map entries\n",
+		(unsigned long long)(kosh_memmap_sum(map, n, KOSH_MEM_RAM_MASK) >> 10),
+		(unsigned long long)(kosh_memmap_sum(map, n, 1u << KOSH_MEM_USABLE) >> 10), n);
+	print_map(map, n);
+	if (bi->fb.phys)
+		kprintf("framebuffer: %ux%u, pitch %u, at 0x%llx\n", bi->fb.width, bi->fb.height,
+			bi->fb.pitch, (unsigned long long)bi->fb.phys);
+	else
+		kprintf("framebuffer: none\n");
+	kprintf("acpi: rsdp 0x%llx%s\n", (unsigned long long)bi->acpi_rsdp,
+		bi->acpi_rsdp && !fw.have_acpi ? " (invalid, ignored)" : "");
+	kprintf("dtb: 0x%llx, %llu bytes%s\n", (unsigned long long)bi->dtb,
+		(unsigned long long)bi->dtb_size, bi->dtb && !fw.dtb ? " (invalid, ignored)" : "");
+	kprintf("smbios: 0x%llx, smbios3: 0x%llx, efi system table: 0x%llx\n",
+		(unsigned long long)bi->smbios, (unsigned long long)bi->smbios3,
+		(unsigned long long)bi->efi_system_table);
+	if (kosh_tar_validate((const void *)(uintptr_t)(bi->hhdm_base + bi->initfs_phys),
+			      bi->initfs_size, &files) != KOSH_TAR_OK)
+		files = 0;
+	kprintf("initfs: %llu KiB, %u entries\n", (unsigned long long)(bi->initfs_size >> 10),
+		files);
+	kprintf("console: %s\n", uart_source ? uart_source : "none");
+	kprintf("cmdline: \"%s\"\n", bi->cmdline);
+	kprintf("boot: loader start to kmain %llu us\n",
+		(unsigned long long)ticks_to_us(kmain_ticks - bi->loader_start_ticks,
+						bi->ticks_per_second));
+}
+
+/* Whether the command line holds the word w. */
+static int cmdline_has(const char *cmdline, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - p) == n && !strncmp(p, w, n))
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+__attribute__((noreturn)) static void refuse(const char *why)
+{
+	struct fw_uart u = { 0 };
+	arch_default_uart(&u.type, &u.space, &u.base);
+	console_use_uart(&u, 0);
+	kprintf("kosh: refusing to start: boot info: %s\n", why);
+	kprintf("kosh: halted\n");
+	arch_halt();
+}
+
+void kmain(const struct kosh_bootinfo *bi)
+{
+	uint64_t kmain_ticks = arch_ticks();
+	struct fw_uart uart;
+	char why[128];
+	arch_early_init();
+	if (bootinfo_check(bi, arch_id(), why, sizeof(why)))
+		refuse(why);
+	firmware_init(&fw, bi);
+	const char *uart_source = find_uart(&fw, &uart);
+	if (uart_source && console_use_uart(&uart, bi->hhdm_base))
+		uart_source = NULL;
+	if (bi->fb.phys)
+		console_use_framebuffer((void *)(uintptr_t)(bi->hhdm_base + bi->fb.phys), &bi->fb);
+	print_summary(bi, kmain_ticks, uart_source);
+	if (cmdline_has(bi->cmdline, "test"))
+		selftest_run(bi, &fw, kmain_ticks, (uintptr_t)&kmain);
+	kprintf("kosh: powering off\n");
+	power_off(&fw, why, sizeof(why));
+	kprintf("kosh: power-off failed (%s); halted\n", why);
+	arch_halt();
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot self-checks (see selftest.h). Test ids are stable: BOOT0001 … .
+ */
+#include "selftest.h"
+
+#include "arch.h"
+#include "bootinfo.h"
+#include "console.h"
+#include "firmware.h"
+
+#include <kosh/bootinfo.h>
+#include <kosh/memmap.h>
+#include <kosh/string.h>
+#include <kosh/tar.h>
+
+#ifndef KOSH_VERSION
+#define KOSH_VERSION "0"
+#endif
+
+struct ctx {
+	const struct kosh_bootinfo *bi;
+	const struct firmware *fw;
+	const struct kosh_mem_range *map;
+	uint32_t count;
+	uint64_t kmain_ticks;
+	uint64_t kmain_addr;
+	char why[160];
+};
+
+typedef int (*check_fn)(struct ctx *c);
+
+/* Record why a check failed; returns 0 (failed) for `return fail(...)`. */
+static int fail(struct ctx *c, const char *why)
+{
+	size_t n = strlen(why);
+	if (n >= sizeof(c->why))
+		n = sizeof(c->why) - 1;
+	memcpy(c->why, why, n);
+	c->why[n] = 0;
+	return 0;
+}
+
+static int check_map(struct ctx *c)
+{
+	return bootinfo_check_map(c->map, c->count, c->why, sizeof(c->why)) == 0;
+}
+
+static int in_range(struct ctx *c, uint64_t base, uint64_t size, uint32_t type, const char *what)
+{
+	if (bootinfo_range_type(c->map, c->count, base, size) != type)
+		return fail(c, what);
+	return 1;
+}
+
+static int check_kernel(struct ctx *c)
+{
+	const struct kosh_bootinfo *bi = c->bi;
+	if (!in_range(c, bi->kernel_phys, bi->kernel_size, KOSH_MEM_KERNEL,
+		      "kernel image not in a kernel range"))
+		return 0;
+	if (c->kmain_addr < bi->kernel_virt || c->kmain_addr - bi->kernel_virt >= bi->kernel_size)
+		return fail(c, "kmain lies outside the reported kernel image");
+	return 1;
+}
+
+static int check_bootinfo_range(struct ctx *c)
+{
+	const struct kosh_bootinfo *bi = c->bi;
+	uint64_t phys = (uint64_t)(uintptr_t)bi - bi->hhdm_base;
+	return in_range(c, phys, sizeof(*bi), KOSH_MEM_BOOTINFO, "boot info not in a bootinfo range") &&
+	       in_range(c, bi->mem_map, c->count * sizeof(struct kosh_mem_range), KOSH_MEM_BOOTINFO,
+			"memory map not in a bootinfo range");
+}
+
+/* The initfs is a valid archive holding etc/version with this kernel's version. */
+static int check_initfs(struct ctx *c)
+{
+	const struct kosh_bootinfo *bi = c->bi;
+	const void *tar = (const void *)(uintptr_t)(bi->hhdm_base + bi->initfs_phys);
+	struct kosh_tar_entry e;
+	size_t n = strlen(KOSH_VERSION);
+	if (!in_range(c, bi->initfs_phys, bi->initfs_size, KOSH_MEM_INITFS,
+		      "initfs not in an initfs range"))
+		return 0;
+	if (kosh_tar_find(tar, bi->initfs_size, "etc/version", &e) != KOSH_TAR_OK)
+		return fail(c, "initfs has no valid etc/version");
+	if (e.size < n || memcmp(e.data, KOSH_VERSION, n))
+		return fail(c, "initfs etc/version differs from the kernel's version");
+	return 1;
+}
+
+static int check_framebuffer(struct ctx *c)
+{
+	const struct kosh_framebuffer *fb = &c->bi->fb;
+	if (!fb->phys)
+		return 1;
+	if (fb->bpp != 32 || fb->pitch < fb->width * 4 || (uint64_t)fb->pitch * fb->height > fb->size)
+		return fail(c, "framebuffer geometry inconsistent");
+	if (bootinfo_range_type(c->map, c->count, fb->phys, fb->size) == KOSH_MEM_USABLE)
+		return fail(c, "framebuffer inside usable RAM");
+	return 1;
+}
+
+/* Whatever tables the firmware gave passed their checks; AArch64 has ACPI or a DTB. */
+static int check_firmware_tables(struct ctx *c)
+{
+	const struct kosh_bootinfo *bi = c->bi;
+	if (bi->acpi_rsdp && !c->fw->have_acpi)
+		return fail(c, "ACPI RSDP given but invalid");
+	if (bi->dtb && !c->fw->dtb)
+		return fail(c, "device tree given but invalid");
+	if (bi->arch == KOSH_ARCH_AARCH64 && !c->fw->have_acpi && !c->fw->dtb)
+		return fail(c, "neither ACPI nor a device tree");
+	if (bi->arch == KOSH_ARCH_X86_64 && !c->fw->have_acpi)
+		return fail(c, "no ACPI on x86-64");
+	return 1;
+}
+
+static int check_clock(struct ctx *c)
+{
+	const struct kosh_bootinfo *bi = c->bi;
+	if (!bi->ticks_per_second)
+		return fail(c, "no counter frequency");
+	if (c->kmain_ticks <= bi->loader_start_ticks)
+		return fail(c, "counter did not advance from loader start to kmain");
+	if (arch_ticks() < c->kmain_ticks)
+		return fail(c, "counter went backwards");
+	return 1;
+}
+
+static int check_cmdline(struct ctx *c)
+{
+	const char *s = c->bi->cmdline;
+	size_t i = 0;
+	while (i < KOSH_CMDLINE_MAX && s[i])
+		i++;
+	return i < KOSH_CMDLINE_MAX ? 1 : fail(c, "command line not terminated");
+}
+
+static const struct {
+	const char *id;
+	const char *name;
+	check_fn fn;
+} checks[] = {
+	{ "BOOT0001", "memory map sorted, aligned, disjoint, merged", check_map },
+	{ "BOOT0002", "kernel image where the map says", check_kernel },
+	{ "BOOT0003", "boot info and map in bootinfo memory", check_bootinfo_range },
+	{ "BOOT0004", "initfs valid and current", check_initfs },
+	{ "BOOT0005", "framebuffer consistent", check_framebuffer },
+	{ "BOOT0006", "firmware tables valid", check_firmware_tables },
+	{ "BOOT0007", "boot counter consistent", check_clock },
+	{ "BOOT0008", "command line terminated", check_cmdline },
+};
+
+void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uint64_t kmain_ticks,
+		  uint64_t kmain_addr)
+{
+	struct ctx c = { bi, fw, (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map),
+			 bi->mem_map_count, kmain_ticks, kmain_addr, { 0 } };
+	uint32_t n = sizeof(checks) / sizeof(checks[0]), failed = 0;
+	kprintf("TAP version 13\n1..%u\n", n);
+	for (uint32_t i = 0; i < n; i++) {
+		c.why[0] = 0;
+		int ok = checks[i].fn(&c);
+		failed += !ok;
+		kprintf("%s %u - %s %s%s%s\n", ok ? "ok" : "not ok", i + 1, checks[i].id,
+			checks[i].name, ok ? "" : ": ", ok ? "" : c.why);
+	}
+	kprintf("# boot self-checks: %u passed, %u failed\n", n - failed, failed);
+}

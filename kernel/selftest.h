@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot self-checks, run when the command line holds "test": each checks one
+ * promise of the hand-off against the machine and prints a TAP line on the
+ * console, for the QEMU harness (test/qemu/) to read.
+ */
+#ifndef KERNEL_SELFTEST_H
+#define KERNEL_SELFTEST_H
+
+#include <stdint.h>
+
+struct kosh_bootinfo;
+struct firmware;
+
+void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uint64_t kmain_ticks,
+		  uint64_t kmain_addr);
+
+#endif

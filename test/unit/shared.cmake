@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: MIT
+# Host unit tests and fuzz targets for shared/lib: the ELF validator, the ustar
+# reader, the kosh.cfg parser, the memory map conversion and the formatter.
+# Included by test/CMakeLists.txt, whose helpers it uses.
+
+foreach(part elf tar cfg memmap fmt)
+  kosh_host_test(${part}_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/${part}_test.c
+    LIBS kosh_shared_host)
+endforeach()
+
+foreach(part elf tar cfg memmap)
+  kosh_fuzz_target(fuzz_${part} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_${part}.c
+    LIBS kosh_shared_host)
+endforeach()
