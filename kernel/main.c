@@ -88,6 +88,8 @@ static void print_summary(const struct kosh_bootinfo *bi, uint64_t kmain_ticks,
 		files);
 	kprintf("console: %s\n", uart_source ? uart_source : "none");
 	kprintf("cmdline: \"%s\"\n", bi->cmdline);
+	kprintf("boot: flags:%s%s\n", bi->flags & KOSH_BOOT_ENTERED_EL2 ? " el2" : "",
+		bi->flags & KOSH_BOOT_RNG_SEED ? " rng-seed" : "");
 	kprintf("boot: loader start to kmain %llu us\n",
 		(unsigned long long)ticks_to_us(kmain_ticks - bi->loader_start_ticks,
 						bi->ticks_per_second));

@@ -224,6 +224,9 @@ static void fill_bootinfo(struct loader *l)
 {
 	struct kosh_bootinfo *bi = l->bi;
 	bi->magic = KOSH_BOOTINFO_MAGIC;
+#ifdef KOSH_LOADER_TEST_BAD_MAGIC
+	bi->magic = ~KOSH_BOOTINFO_MAGIC; /* a test build: the kernel must refuse this */
+#endif
 	bi->version = KOSH_BOOTINFO_VERSION;
 	bi->size = sizeof(*bi);
 	bi->arch = arch_id();

@@ -7,12 +7,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+#define WORD sizeof(uint64_t)
+
+static int aligned(const void *a, const void *b)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
+	return (((uintptr_t)a | (uintptr_t)b) & (WORD - 1)) == 0;
+}
+
+/*
+ * Word copies when both ends are aligned: the framebuffer console scrolls
+ * megabytes. Safe for overlap when dst is below src (memmove relies on it).
+ */
+static void copy_forward(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (aligned(d, s)) {
+		for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
+			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
+	}
 	while (n--)
 		*d++ = *s++;
+}
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	copy_forward(dst, src, n);
 	return dst;
 }
 
@@ -20,19 +38,27 @@ void *memmove(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
-	if (d < s) {
-		while (n--)
-			*d++ = *s++;
-	} else {
-		while (n--)
-			d[n] = s[n];
+	if (d <= s || d >= s + n) {
+		copy_forward(d, s, n);
+		return dst;
 	}
+	if (aligned(d + n, s + n)) {
+		for (; n >= WORD; n -= WORD)
+			*(uint64_t *)(void *)(d + n - WORD) = *(const uint64_t *)(const void *)(s + n - WORD);
+	}
+	while (n--)
+		d[n] = s[n];
 	return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
+	uint64_t w = 0x0101010101010101ull * (uint8_t)c;
+	for (; n && ((uintptr_t)d & (WORD - 1)); n--)
+		*d++ = (uint8_t)c;
+	for (; n >= WORD; n -= WORD, d += WORD)
+		*(uint64_t *)(void *)d = w;
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;

@@ -6,6 +6,8 @@
  * time. Two tests read archives written by GNU tar (ustar and GNU formats) and
  * skip themselves when tar is not installed.
  */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,8 +188,8 @@ static void test_tar_accepts_gnu_magic(void **state)
 
 static void test_tar_rejects_bad_magic(void **state)
 {
-	static const char *const bad[] = { "ustaX\0" "00", "USTAR\0" "00", "ustarX00",
-					   "\0\0\0\0\0\0\0\0", "ustr\0" "000" };
+	static const char *const bad[] = { ("ustaX\0" "00"), ("USTAR\0" "00"), "ustarX00",
+					   "\0\0\0\0\0\0\0\0", ("ustr\0" "000") };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		archive_reset();
 		uint8_t *h = append("f", '0', "x", 1);
@@ -281,7 +283,7 @@ static void test_tar_rejects_malformed_numbers(void **state)
 		"\0\0\0\0\0\0\0\0\0\0\0\0", /* no digits */
 		"           \0",             /* no digits */
 		"00000000005x",              /* junk after the number */
-		"0000005\0" "123",           /* junk after the terminator */
+		("0000005\0" "123"),         /* junk after the terminator */
 		"000 0000005\0",             /* a space inside */
 		"\x80\0\0\0\0\0\0\0\0\0\0\x05", /* GNU base-256 */
 	};

@@ -1,0 +1,17 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Run Kosh: install what is missing, build, and boot the disk image in QEMU with
+# the serial console on this terminal.
+#   scripts/run.sh [x86_64|aarch64] [--gui] [--gdb] [--memory SIZE] [-- QEMU ARGS...]
+# --gui opens a window (on AArch64 with a ramfb framebuffer and a USB keyboard);
+# --gdb makes QEMU wait for a debugger on localhost:1234.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+arch=x86_64
+case ${1:-} in
+x86_64|aarch64) arch=$1; shift ;;
+esac
+"$root/scripts/setup.sh"
+"$root/scripts/build.sh"
+build=${KOSH_BUILD_DIR:-$root/build}
+exec "$root/scripts/qemu.sh" "$arch" "$build/kosh-$arch.img" "$@"

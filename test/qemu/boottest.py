@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Boot tests: build a disk image for one case, boot it in QEMU (TCG, no network,
+under a timeout) and check what the serial console shows.
+
+A good boot must print the banner and the boot-info summary with figures that
+match the QEMU configuration, run the in-kernel self-checks (TAP, all "ok") and
+power the machine off. A bad-input case must show the loader's one-line
+diagnosis naming the file, return to the firmware, and never reach the kernel.
+Any "panic", "not ok", missing line or timeout fails the test.
+
+    boottest.py --build BUILD_DIR CASE      run one case
+    boottest.py --list                      print the case names
+"""
+import argparse
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b=?[0-9]*[a-z]?")
+MiB = 1 << 20
+
+EFI_NAME = {"x86_64": "BOOTX64.EFI", "aarch64": "BOOTAA64.EFI"}
+OTHER = {"x86_64": "aarch64", "aarch64": "x86_64"}
+ARCH_LABEL = {"x86_64": "x86-64", "aarch64": "AArch64"}
+
+
+class Case:
+    def __init__(self, name, arch, memory="512M", machine=None, extra=(), cfg=None,
+                 layout="boot", mutate=None, expect_fail=None, loader=None, checks=(),
+                 timeout=120):
+        self.name, self.arch, self.memory, self.machine = name, arch, memory, machine
+        self.extra, self.cfg, self.layout, self.mutate = list(extra), cfg, layout, mutate
+        self.expect_fail, self.loader, self.checks = expect_fail, loader, checks
+        self.timeout = timeout
+
+
+# --- checks on a good boot ------------------------------------------------------
+
+def field(log, pattern):
+    m = re.search(pattern, log, re.M)
+    if not m:
+        raise AssertionError(f"missing line matching {pattern!r}")
+    return m
+
+
+def mem_bytes(spec):
+    units = {"M": MiB, "G": 1 << 30}
+    return int(spec[:-1]) * units[spec[-1]]
+
+
+def check_memory(case, log):
+    total = int(field(log, r"^memory: total (\d+) KiB, usable (\d+) KiB, (\d+) map entries")
+                .group(1)) * 1024
+    want = mem_bytes(case.memory)
+    # Firmware keeps a little for itself (SMRAM, holes); within 3% of -m is "close".
+    if not (want * 0.97 <= total <= want):
+        raise AssertionError(f"memory total {total} bytes, QEMU has {want}")
+
+
+def check_framebuffer(present):
+    def check(case, log):
+        m = field(log, r"^framebuffer: (none|(\d+)x(\d+))")
+        if present and m.group(1) == "none":
+            raise AssertionError("no framebuffer, but the firmware has a GOP")
+        if not present and m.group(1) != "none":
+            raise AssertionError(f"framebuffer {m.group(1)} reported without a display device")
+        if present and (int(m.group(2)) < 320 or int(m.group(3)) < 200):
+            raise AssertionError(f"implausible framebuffer {m.group(1)}")
+    return check
+
+
+def check_tables(acpi, dtb, console):
+    def check(case, log):
+        rsdp = int(field(log, r"^acpi: rsdp 0x([0-9a-f]+)").group(1), 16)
+        blob = int(field(log, r"^dtb: 0x([0-9a-f]+)").group(1), 16)
+        if bool(rsdp) != acpi:
+            raise AssertionError(f"ACPI RSDP {rsdp:#x}, expected {'one' if acpi else 'none'}")
+        if bool(blob) != dtb:
+            raise AssertionError(f"DTB {blob:#x}, expected {'one' if dtb else 'none'}")
+        got = field(log, r"^console: (.*)$").group(1).strip()
+        if got != console:
+            raise AssertionError(f"console from {got!r}, expected {console!r}")
+    return check
+
+
+def check_flag(flag, present=True):
+    def check(case, log):
+        flags = field(log, r"^boot: flags:(.*)$").group(1).split()
+        if (flag in flags) != present:
+            raise AssertionError(f"boot flag {flag} {'missing' if present else 'unexpected'}")
+    return check
+
+
+def check_common(case, log):
+    field(log, rf"^Kosh \S+ \({re.escape(ARCH_LABEL[case.arch])}\)$")
+    us = int(field(log, r"^boot: loader start to kmain (\d+) us").group(1))
+    if not 0 < us < 600_000_000:
+        raise AssertionError(f"implausible boot time {us} us")
+    field(log, r"^kosh: powering off$")
+
+
+def check_selftests(case, log):
+    plan = int(field(log, r"^1\.\.(\d+)$").group(1))
+    oks = re.findall(r"^ok \d+ ", log, re.M)
+    if plan == 0 or len(oks) != plan:
+        raise AssertionError(f"{len(oks)} of {plan} self-checks passed")
+
+
+# --- image layouts and mutations -------------------------------------------------
+
+def truncate(size):
+    def mutate(files, arch):
+        with open(files["kernel"], "r+b") as f:
+            f.truncate(size)
+    return mutate
+
+
+def corrupt_magic(files, arch):
+    with open(files["kernel"], "r+b") as f:
+        f.write(b"\x7fXYZ")
+
+
+def remove(key):
+    def mutate(files, arch):
+        os.unlink(files[key])
+        del files[key]
+    return mutate
+
+
+def other_arch_kernel(build):
+    def mutate(files, arch):
+        shutil.copyfile(os.path.join(build, OTHER[arch], f"kernel-{OTHER[arch]}.elf"),
+                        files["kernel"])
+    return mutate
+
+
+def garbage_initfs(files, arch):
+    with open(files["initfs"], "r+b") as f:
+        f.seek(100)
+        f.write(b"this is not a ustar header")
+
+
+CFG_TEST = "cmdline = test\n"
+
+
+def cases(build):
+    c = []
+    for arch in ("x86_64", "aarch64"):
+        c += [
+            Case(f"{arch}-missing-kernel", arch, mutate=remove("kernel"),
+                 expect_fail=rf"kosh: kernel-{arch}\.elf: not found in \\EFI\\BOOT"),
+            Case(f"{arch}-missing-initfs", arch, mutate=remove("initfs"),
+                 expect_fail=r"kosh: initfs\.tar: not found in \\EFI\\BOOT"),
+            Case(f"{arch}-wrong-arch-kernel", arch, mutate=other_arch_kernel(build),
+                 expect_fail=rf"kosh: kernel-{arch}\.elf: built for {ARCH_LABEL[OTHER[arch]]},"
+                             rf" but this loader is {ARCH_LABEL[arch]}"),
+            Case(f"{arch}-truncated-kernel", arch, mutate=truncate(6000),
+                 expect_fail=rf"kosh: kernel-{arch}\.elf: .*outside the file"),
+            Case(f"{arch}-short-kernel", arch, mutate=truncate(40),
+                 expect_fail=rf"kosh: kernel-{arch}\.elf: truncated"),
+            Case(f"{arch}-corrupt-kernel", arch, mutate=corrupt_magic,
+                 expect_fail=rf"kosh: kernel-{arch}\.elf: not an ELF file"),
+            Case(f"{arch}-corrupt-initfs", arch, mutate=garbage_initfs,
+                 expect_fail=r"kosh: initfs\.tar: not a valid initfs archive"),
+            Case(f"{arch}-cfg-unknown-key", arch, cfg=CFG_TEST + "colour = blue\n",
+                 expect_fail=r"kosh: \\EFI\\BOOT\\kosh\.cfg:2: unknown key"),
+            Case(f"{arch}-cfg-malformed", arch, cfg="# comment\nkernel kernel.elf\n",
+                 expect_fail=r"kosh: \\EFI\\BOOT\\kosh\.cfg:2: "),
+        ]
+    c += [
+        Case("x86_64-512M", "x86_64", cfg=CFG_TEST,
+             checks=(check_memory, check_framebuffer(True),
+                     check_tables(True, False, "built-in default"))),
+        Case("x86_64-6G", "x86_64", memory="6G", cfg=CFG_TEST,
+             checks=(check_memory, check_framebuffer(True))),
+        Case("x86_64-from-shell", "x86_64", cfg=CFG_TEST, layout="shell",
+             checks=(check_memory,)),
+        Case("x86_64-no-cfg", "x86_64", checks=(check_memory,)),
+        Case("x86_64-bad-bootinfo-magic", "x86_64", cfg=CFG_TEST, loader="badmagic",
+             expect_fail=r"kosh: refusing to start: boot info: bad magic"),
+        Case("aarch64-acpi", "aarch64", cfg=CFG_TEST,
+             checks=(check_memory, check_framebuffer(False),
+                     check_tables(True, False, "ACPI SPCR"), check_flag("el2", False))),
+        Case("aarch64-dtb", "aarch64", machine="acpi=off", cfg=CFG_TEST,
+             checks=(check_memory, check_framebuffer(False),
+                     check_tables(False, True, "device tree"))),
+        Case("aarch64-el2", "aarch64", machine="virtualization=on", cfg=CFG_TEST,
+             checks=(check_memory, check_flag("el2"), check_tables(True, False, "ACPI SPCR"))),
+        Case("aarch64-ramfb", "aarch64", extra=("-device", "ramfb"), cfg=CFG_TEST,
+             checks=(check_framebuffer(True),)),
+        Case("aarch64-from-shell", "aarch64", cfg=CFG_TEST, layout="shell",
+             checks=(check_memory,)),
+    ]
+    return {x.name: x for x in c}
+
+
+def make_image(case, build, tmp):
+    arch = case.arch
+    loader = os.path.join(build, arch, EFI_NAME[arch])
+    if case.loader:
+        loader = os.path.join(build, arch, f"test-{case.loader}-{EFI_NAME[arch]}")
+    files = {"loader": loader}
+    for key, src in (("kernel", os.path.join(build, arch, f"kernel-{arch}.elf")),
+                     ("initfs", os.path.join(build, "initfs.tar"))):
+        files[key] = os.path.join(tmp, os.path.basename(src))
+        shutil.copyfile(src, files[key])
+    if case.cfg is not None:
+        files["cfg"] = os.path.join(tmp, "kosh.cfg")
+        with open(files["cfg"], "w") as f:
+            f.write(case.cfg)
+    if case.mutate:
+        case.mutate(files, arch)
+    # "boot": removable-media default path. "shell": \EFI\KOSH, started by startup.nsh.
+    where = "EFI/BOOT" if case.layout == "boot" else "EFI/KOSH"
+    names = {"loader": EFI_NAME[arch], "kernel": f"kernel-{arch}.elf",
+             "initfs": "initfs.tar", "cfg": "kosh.cfg"}
+    specs = [f"{where}/{names[k]}={v}" for k, v in files.items()]
+    if case.layout == "shell":
+        nsh = os.path.join(tmp, "startup.nsh")
+        with open(nsh, "w") as f:
+            f.write(f"fs0:\r\n\\EFI\\KOSH\\{EFI_NAME[arch]}\r\n")
+        specs.append(f"startup.nsh={nsh}")
+    image = os.path.join(tmp, "disk.img")
+    subprocess.run([os.path.join(ROOT, "scripts", "mkimage.sh"), image] + specs, check=True,
+                   stdout=subprocess.DEVNULL)
+    return image
+
+
+def run_qemu(case, image, log_path, stop):
+    cmd = [os.path.join(ROOT, "scripts", "qemu.sh"), case.arch, image, "--memory", case.memory]
+    if case.machine:
+        cmd += ["--machine", case.machine]
+    cmd += ["--"] + case.extra
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    raw = b""
+    deadline = time.monotonic() + case.timeout
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                raw += chunk
+                if stop(clean(raw)):
+                    break
+            elif proc.poll() is not None:
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        with open(log_path, "wb") as f:
+            f.write(raw)
+    return clean(raw), proc.returncode, timed_out
+
+
+def clean(raw):
+    text = raw.decode("latin-1").replace("\r", "")
+    return ANSI.sub("", text)
+
+
+def run_case(case, build):
+    log_dir = os.path.join(build, "test-logs")
+    os.makedirs(log_dir, exist_ok=True)
+    log_path = os.path.join(log_dir, case.name + ".log")
+    with tempfile.TemporaryDirectory(prefix="kosh-boot-") as tmp:
+        image = make_image(case, build, tmp)
+        if case.expect_fail:
+            # Done once the firmware is back in charge (it tries the next boot option).
+            def stop(log):
+                return (re.search(case.expect_fail, log, re.M) and
+                        ("returning to the firmware" in log or "halted" in log))
+        else:
+            def stop(log):
+                return "kosh: powering off" in log
+        log, code, timed_out = run_qemu(case, image, log_path, stop)
+    print(log)
+    problems = []
+    if re.search(r"panic", log):
+        problems.append("the kernel panicked")
+    if re.search(r"^not ok", log, re.M):
+        problems.append("a self-check failed")
+    if case.expect_fail:
+        if not re.search(case.expect_fail, log, re.M):
+            problems.append(f"no line matching {case.expect_fail!r}")
+        if "refusing" not in case.expect_fail and "returning to the firmware" not in log:
+            problems.append("the loader did not return to the firmware")
+        if re.search(r"^Kosh \S+ \(", log, re.M):
+            problems.append("the kernel started despite the bad input")
+    else:
+        common = (check_common, check_selftests) if case.cfg and "test" in case.cfg \
+            else (check_common,)
+        for check in common + tuple(case.checks):
+            try:
+                check(case, log)
+            except AssertionError as e:
+                problems.append(str(e))
+    if timed_out:
+        problems.append(f"timed out after {case.timeout} s")
+    for p in problems:
+        print(f"FAIL {case.name}: {p}", file=sys.stderr)
+    print(f"{case.name}: {'FAILED' if problems else 'passed'} (log: {log_path})")
+    return 1 if problems else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("case", nargs="?")
+    args = ap.parse_args()
+    all_cases = cases(os.path.abspath(args.build))
+    if args.list:
+        print(";".join(all_cases))
+        return 0
+    if args.case not in all_cases:
+        print(f"boottest: unknown case {args.case!r}", file=sys.stderr)
+        return 2
+    return run_case(all_cases[args.case], os.path.abspath(args.build))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
