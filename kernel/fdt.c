@@ -159,7 +159,7 @@ static int read_begin_node(const struct blocks *b, uint32_t at, struct token *t)
 
 static int read_prop(const struct blocks *b, uint32_t at, struct token *t)
 {
-	uint32_t name_off;
+	uint32_t name_off, room;
 
 	if (b->struct_size - at < 12)
 		return FDT_E_STRUCT;
@@ -167,8 +167,10 @@ static int read_prop(const struct blocks *b, uint32_t at, struct token *t)
 	name_off = be32(b->structs + at + 8);
 	if (t->len > b->struct_size - at - 12)
 		return FDT_E_STRUCT;
-	if (name_off >= b->strings_size ||
-	    str_len(b->strings + name_off, b->strings_size - name_off) == b->strings_size - name_off)
+	if (name_off >= b->strings_size)
+		return FDT_E_NAME;
+	room = b->strings_size - name_off;
+	if (str_len(b->strings + name_off, room) == room)
 		return FDT_E_NAME;
 	t->name = (const char *)b->strings + name_off;
 	t->value = b->structs + at + 12;
@@ -247,7 +249,7 @@ int fdt_check(const void *blob, uint64_t size)
 	return check_structure(&b);
 }
 
-/* The blocks and the BEGIN_NODE token at node. */
+/* The blocks and the BEGIN_NODE token at node; anything else there is FDT_E_BADOFFSET. */
 static int read_node(const void *blob, int node, struct blocks *b, struct token *t)
 {
 	int err;
@@ -257,12 +259,9 @@ static int read_node(const void *blob, int node, struct blocks *b, struct token 
 	err = read_blocks(blob, b);
 	if (err)
 		return err;
-	if (node < 0 || (uint32_t)node >= b->struct_size)
+	if (read_token(b, node, t) != 0 || t->tag != FDT_BEGIN_NODE)
 		return FDT_E_BADOFFSET;
-	err = read_token(b, node, t);
-	if (!err && t->tag != FDT_BEGIN_NODE)
-		err = FDT_E_BADOFFSET;
-	return err;
+	return 0;
 }
 
 int fdt_next_node(const void *blob, int offset, int *depth)
@@ -480,7 +479,8 @@ static int is_enabled(const void *blob, int node)
 	if (!status)
 		return len == FDT_E_NOTFOUND;
 	n = str_len(status, (uint32_t)len);
-	return (n == 4 && memcmp(status, "okay", 4) == 0) || (n == 2 && memcmp(status, "ok", 2) == 0);
+	return (n == 4 && memcmp(status, "okay", 4) == 0) ||
+	       (n == 2 && memcmp(status, "ok", 2) == 0);
 }
 
 int fdt_find_compatible(const void *blob, int start, const char *compat)

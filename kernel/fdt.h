@@ -49,19 +49,20 @@ __attribute__((warn_unused_result)) int fdt_check(const void *blob, uint64_t siz
  * *depth per level descended and subtracting 1 per level ascended (the root is
  * depth 0 when started from -1). FDT_E_NOTFOUND after the last node.
  */
-int fdt_next_node(const void *blob, int offset, int *depth);
+__attribute__((warn_unused_result)) int fdt_next_node(const void *blob, int offset, int *depth);
 
 /* The node's name ("" for the root, "uart@9000000" ...), or NULL. */
 const char *fdt_node_name(const void *blob, int node);
 
-/* The value of the node's property name, with its length in *len; NULL and a negative *len if absent. */
+/* The value of the node's property name, its length in *len; NULL and an error in *len if none. */
 const void *fdt_get_prop(const void *blob, int node, const char *name, int *len);
 
 /* The node at an absolute path, or whose path starts with an alias; a negative error if none. */
-int fdt_find_path(const void *blob, const char *path);
+__attribute__((warn_unused_result)) int fdt_find_path(const void *blob, const char *path);
 
 /* The first node after start (from the root if start < 0) listing compat in "compatible". */
-int fdt_find_compatible(const void *blob, int start, const char *compat);
+__attribute__((warn_unused_result)) int fdt_find_compatible(const void *blob, int start,
+							    const char *compat);
 
 /* #address-cells and #size-cells of the node's parent (2 and 1 when absent). */
 __attribute__((warn_unused_result)) int fdt_parent_cells(const void *blob, int node,

@@ -68,8 +68,10 @@ static int is_printable(char c)
 
 static struct span trim(struct span s)
 {
-	while (s.len && is_blank(s.p[0]))
-		s.p++, s.len--;
+	while (s.len && is_blank(s.p[0])) {
+		s.p++;
+		s.len--;
+	}
 	while (s.len && is_blank(s.p[s.len - 1]))
 		s.len--;
 	return s;
@@ -154,7 +156,8 @@ static int parse_video(struct span v, struct kosh_cfg *cfg, const char **msg)
 	*msg = "bad video mode (expected WxH, e.g. 1280x720, each 1..16384)";
 	if (parse_dimension(&v, &w) || v.len == 0 || (v.p[0] != 'x' && v.p[0] != 'X'))
 		return -1;
-	v.p++, v.len--;
+	v.p++; /* past the 'x' */
+	v.len--;
 	if (parse_dimension(&v, &h) || v.len != 0)
 		return -1;
 	cfg->video_width = w;
@@ -199,7 +202,7 @@ static int find_key(struct span key, enum cfg_key *out)
 /* Splits "key = value" at the first '='; both sides come back trimmed. */
 static int split_line(struct span line, struct span *key, struct span *value)
 {
-	const char *eq = 0;
+	const char *eq = NULL;
 	for (size_t i = 0; i < line.len && !eq; i++) {
 		if (line.p[i] == '=')
 			eq = line.p + i;
@@ -211,15 +214,15 @@ static int split_line(struct span line, struct span *key, struct span *value)
 	return 0;
 }
 
-/* Handles one line, CR and LF removed; returns an error message or 0. */
+/* Handles one line, CR and LF removed; returns an error message or NULL. */
 static const char *parse_line(struct parser *ps, struct span line)
 {
 	struct span key, value;
 	enum cfg_key k;
-	const char *msg = 0;
+	const char *msg = NULL;
 	line = trim(line);
 	if (line.len == 0 || line.p[0] == '#')
-		return 0;
+		return NULL;
 	if (split_line(line, &key, &value))
 		return "missing '=' (expected key = value)";
 	if (key.len == 0)
@@ -233,15 +236,17 @@ static const char *parse_line(struct parser *ps, struct span line)
 	if (apply_value(k, value, &ps->cfg, &msg))
 		return msg;
 	ps->seen[k] = 1;
-	return 0;
+	return NULL;
 }
 
 /* The line starting at text[*pos], without its LF; advances *pos past the LF. */
 static struct span next_line(const char *text, uint64_t len, uint64_t *pos)
 {
 	struct span line = { text + *pos, 0 };
-	while (*pos < len && text[*pos] != '\n')
-		(*pos)++, line.len++;
+	while (*pos < len && text[*pos] != '\n') {
+		(*pos)++;
+		line.len++;
+	}
 	if (*pos < len)
 		(*pos)++;
 	return line;
@@ -272,7 +277,7 @@ int kosh_cfg_parse(const char *text, uint64_t len, struct kosh_cfg *cfg,
 	}
 	for (uint32_t n = 1; pos < len; n++) {
 		struct span line = next_line(text, len, &pos);
-		const char *msg = 0;
+		const char *msg = NULL;
 		if (check_line_bytes(line))
 			msg = "bad character (control or non-ASCII byte)";
 		else if (line.len && line.p[line.len - 1] == '\r')

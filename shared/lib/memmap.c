@@ -209,7 +209,7 @@ static uint32_t type_at(const struct sources *src, uint64_t pos)
 static enum kosh_memmap_error emit(struct kosh_mem_range *out, uint32_t capacity,
 				   uint32_t *count, struct span piece)
 {
-	struct kosh_mem_range *last = *count ? &out[*count - 1] : 0;
+	struct kosh_mem_range *last = *count ? &out[*count - 1] : NULL;
 	if (last && last->type == piece.type && last->base + last->size == piece.base) {
 		last->size += piece.end - piece.base;
 		return KOSH_MEMMAP_OK;

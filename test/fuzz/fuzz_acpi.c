@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for kernel/acpi.c. The input after its first byte is a fake
- * physical memory at FUZZ_BASE, the RSDP at its start, held in a buffer of
- * exactly its size so AddressSanitizer sees any read past it.
+ * libFuzzer target for kernel/acpi.c over a fake physical memory at FUZZ_BASE,
+ * held in a buffer of exactly its size so AddressSanitizer sees any read past it.
  *
- * Checksums would stop almost every random input at the first table, so unless
- * bit 0 of the first byte is set the harness plays firmware first: it writes the
- * RSDP signature and fixes the checksum of every table it can reach (the RSDP,
- * both root tables, what they list, the FADT's DSDT), reading all of this with
- * its own bounds checks. The parser then sees checksummed but otherwise random
- * tables.
+ * The first input byte chooses how the rest becomes memory:
+ *  - RAW: the bytes are the memory, the RSDP at its start, nothing fixed up;
+ *  - otherwise the harness plays firmware, since random bytes almost never get
+ *    past a checksum or point at each other: it cuts the bytes into tables by
+ *    their own length fields, builds an RSDP and an XSDT (or RSDT) listing them,
+ *    names a table by a short code when its first byte is below SIG_CODES,
+ *    optionally points the FADT at the DSDT and starts its AML with the bytes
+ *    that open Name(_S5_, Package...), and fixes every checksum unless told
+ *    not to. The parser then sees well-linked tables with random contents.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,9 +20,19 @@
 
 #include "acpi.h"
 
-#define FUZZ_BASE     0x1000u
-#define FIX_ENTRIES   64u /* root entries the harness fixes up */
-#define RAW_MODE      0x01u
+#define FUZZ_BASE  0x1000u
+#define MAX_TABLES 16u
+
+/* Flags in the first byte */
+#define RAW         0x01u
+#define USE_RSDT    0x02u /* RSDP revision 0 and an RSDT instead of an XSDT */
+#define LINK_DSDT   0x04u /* point the FADT's DSDT fields at the first DSDT */
+#define BAD_SUMS    0x08u /* leave the tables' checksums as they are */
+#define NO_X_DSDT   0x10u /* with LINK_DSDT: set only the 32-bit DSDT field */
+#define PLANT_S5    0x20u /* start the first DSDT's AML with NameOp "_S5_" PackageOp */
+
+static const char *const sig_codes[] = { "FACP", "DSDT", "SPCR", "SSDT", "APIC", "XSDT" };
+#define SIG_CODES (sizeof(sig_codes) / sizeof(sig_codes[0]))
 
 struct mem {
 	uint8_t *bytes;
@@ -38,107 +50,134 @@ static const void *fuzz_map(void *ctx, uint64_t phys, uint64_t len)
 	return m->bytes + (phys - FUZZ_BASE);
 }
 
-static uint8_t *span(struct mem *m, uint64_t phys, uint64_t len)
-{
-	return (uint8_t *)fuzz_map(m, phys, len);
-}
-
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint64_t le64(const uint8_t *p)
+static void put32(uint8_t *p, uint32_t v)
 {
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* Make p[0..len) sum to 0 by rewriting p[at]. */
-static void fix_sum(uint8_t *p, uint64_t len, uint64_t at)
+static void fix_sum(uint8_t *p, uint32_t len, uint32_t at)
 {
 	uint8_t sum = 0;
 
 	p[at] = 0;
-	for (uint64_t i = 0; i < len; i++)
+	for (uint32_t i = 0; i < len; i++)
 		sum = (uint8_t)(sum + p[i]);
 	p[at] = (uint8_t)-sum;
 }
 
-/* Fix the checksum of the table at phys; return it (NULL if unreachable) and its length. */
-static uint8_t *fix_table(struct mem *m, uint64_t phys, uint32_t *len)
+/* Cut bytes into tables by their length fields: offsets and lengths, returns the count. */
+static uint32_t cut_tables(const uint8_t *bytes, size_t size, uint32_t *off, uint32_t *len)
 {
-	uint8_t *t = span(m, phys, ACPI_HEADER_SIZE);
+	uint32_t n = 0, at = 0;
 
-	if (!t)
-		return NULL;
-	*len = le32(t + 4);
-	if (*len < ACPI_HEADER_SIZE || !span(m, phys, *len))
-		return NULL;
-	fix_sum(t, *len, 9);
-	return t;
-}
+	while (n < MAX_TABLES && size - at >= ACPI_HEADER_SIZE) {
+		uint32_t want = le32(bytes + at + 4);
 
-static void fix_listed(struct mem *m, const uint8_t *fadt, uint32_t len)
-{
-	uint32_t dsdt_len;
-	uint64_t dsdt = len >= 148 ? le64(fadt + 140) : 0;
-
-	if (!dsdt && len >= 44)
-		dsdt = le32(fadt + 40);
-	(void)fix_table(m, dsdt, &dsdt_len);
-}
-
-/* Fix the root table at phys and every table it lists (the FADT's DSDT too). */
-static void fix_root(struct mem *m, uint64_t phys, uint32_t width)
-{
-	uint8_t *root = span(m, phys, ACPI_HEADER_SIZE), *t;
-	uint32_t len, count, i, tlen;
-
-	if (!root)
-		return;
-	len = le32(root + 4);
-	if (len < ACPI_HEADER_SIZE || !span(m, phys, len))
-		return;
-	count = (len - ACPI_HEADER_SIZE) / width;
-	for (i = 0; i < count && i < FIX_ENTRIES; i++) {
-		const uint8_t *e = root + ACPI_HEADER_SIZE + i * width;
-		uint64_t table = width == 8 ? le64(e) : le32(e);
-
-		t = fix_table(m, table, &tlen);
-		if (t && memcmp(t, "FACP", 4) == 0)
-			fix_listed(m, t, tlen);
+		if (want < ACPI_HEADER_SIZE || want > size - at)
+			want = (uint32_t)(size - at);
+		off[n] = at;
+		len[n++] = want;
+		at += want;
 	}
-	(void)fix_table(m, phys, &len);
+	return n;
 }
 
-static void play_firmware(struct mem *m)
+static void link_dsdt(uint8_t *fadt, uint32_t fadt_len, uint64_t dsdt, uint8_t flags)
 {
-	uint8_t *r = span(m, FUZZ_BASE, 20);
-	uint32_t len;
+	if (fadt_len >= 44)
+		put32(fadt + 40, (uint32_t)dsdt);
+	if (fadt_len >= 148)
+		put64(fadt + 140, flags & NO_X_DSDT ? 0 : dsdt);
+}
 
-	if (!r)
-		return;
+/* Name, link and checksum the tables laid out at tables_phys. */
+static void fix_tables(struct mem *m, uint64_t tables_phys, const uint32_t *off,
+		       const uint32_t *len, uint32_t n, uint8_t flags)
+{
+	uint8_t *base = m->bytes + (tables_phys - FUZZ_BASE), *fadt = NULL;
+	uint32_t fadt_len = 0, i;
+	uint64_t dsdt = 0;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *t = base + off[i];
+
+		if (t[0] < SIG_CODES)
+			memcpy(t, sig_codes[t[0]], 4);
+		put32(t + 4, len[i]);
+		if (!fadt && memcmp(t, "FACP", 4) == 0) {
+			fadt = t;
+			fadt_len = len[i];
+		}
+		if (!dsdt && memcmp(t, "DSDT", 4) == 0) {
+			dsdt = tables_phys + off[i];
+			if ((flags & PLANT_S5) && len[i] >= ACPI_HEADER_SIZE + 6)
+				memcpy(t + ACPI_HEADER_SIZE, "\x08_S5_\x12", 6);
+		}
+	}
+	if (fadt && dsdt && (flags & LINK_DSDT))
+		link_dsdt(fadt, fadt_len, dsdt, flags);
+	for (i = 0; i < n && !(flags & BAD_SUMS); i++)
+		fix_sum(base + off[i], len[i], 9);
+}
+
+/* RSDP at FUZZ_BASE, root table after it, then the input's tables; returns 0 or -1. */
+static int play_firmware(struct mem *m, const uint8_t *bytes, size_t size, uint8_t flags)
+{
+	uint32_t off[MAX_TABLES], len[MAX_TABLES], n = cut_tables(bytes, size, off, len), i;
+	uint32_t width = flags & USE_RSDT ? 4 : 8, root_len = ACPI_HEADER_SIZE + n * width;
+	uint64_t root = FUZZ_BASE + 36, tables = root + root_len;
+	uint8_t *r, *t;
+
+	m->size = 36 + root_len + size;
+	m->bytes = calloc(1, m->size);
+	if (!m->bytes)
+		return -1;
+	r = m->bytes;
+	t = m->bytes + 36;
+	memcpy(m->bytes + 36 + root_len, bytes, size);
+	fix_tables(m, tables, off, len, n, flags);
+	memcpy(t, flags & USE_RSDT ? "RSDT" : "XSDT", 4);
+	put32(t + 4, root_len);
+	for (i = 0; i < n; i++) {
+		if (width == 8)
+			put64(t + 36 + 8 * i, tables + off[i]);
+		else
+			put32(t + 36 + 4 * i, (uint32_t)(tables + off[i]));
+	}
+	fix_sum(t, root_len, 9);
 	memcpy(r, "RSD PTR ", 8);
-	fix_root(m, le32(r + 16), 4);
-	if (r[15] >= 2 && span(m, FUZZ_BASE, 36))
-		fix_root(m, le64(r + 24), 8);
+	r[15] = flags & USE_RSDT ? 0 : 2;
+	put32(r + 16, flags & USE_RSDT ? (uint32_t)root : 0);
+	put32(r + 20, 36);
+	put64(r + 24, flags & USE_RSDT ? 0 : root);
 	fix_sum(r, 20, 8);
-	len = r[15] >= 2 && span(m, FUZZ_BASE, 36) ? le32(r + 20) : 0;
-	if (len >= 36 && span(m, FUZZ_BASE, len))
-		fix_sum(r, len, 32);
+	fix_sum(r, 36, 32);
+	return 0;
 }
 
 static void read_tables(const struct acpi *a)
 {
-	static const char *const sigs[] = { "FACP", "SPCR", "APIC", "SSDT", "DSDT" };
 	struct acpi_sleep sleep;
 	struct fw_uart uart;
 	uint32_t len;
 	int present, hvc;
 
-	for (size_t s = 0; s < sizeof(sigs) / sizeof(sigs[0]); s++)
+	for (size_t s = 0; s < SIG_CODES; s++)
 		for (uint32_t i = 0; i < 3; i++)
-			(void)acpi_find(a, sigs[s], i, &len);
+			(void)acpi_find(a, sig_codes[s], i, &len);
 	(void)acpi_strerror(acpi_spcr_uart(a, &uart));
 	(void)acpi_strerror(acpi_s5(a, &sleep));
 	(void)acpi_strerror(acpi_psci(a, &present, &hvc));
@@ -146,18 +185,20 @@ static void read_tables(const struct acpi *a)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mem m;
+	struct mem m = { 0 };
 	struct acpi a;
 
 	if (size < 1)
 		return 0;
-	m.size = size - 1;
-	m.bytes = malloc(m.size ? m.size : 1);
-	if (!m.bytes)
+	if (data[0] & RAW) {
+		m.size = size - 1;
+		m.bytes = malloc(m.size ? m.size : 1);
+		if (!m.bytes)
+			return 0;
+		memcpy(m.bytes, data + 1, m.size);
+	} else if (play_firmware(&m, data + 1, size - 1, data[0]) != 0) {
 		return 0;
-	memcpy(m.bytes, data + 1, m.size);
-	if (!(data[0] & RAW_MODE))
-		play_firmware(&m);
+	}
 	/* Read even after a failed init, which must leave nothing to find. */
 	(void)acpi_strerror(acpi_init(&a, FUZZ_BASE, fuzz_map, &m));
 	read_tables(&a);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for kosh_elf_validate(): any input must be rejected cleanly or
- * accepted with a description that keeps every promise of <kosh/elf.h>.
+ * accepted with a description that keeps every promise of <kosh/elf.h>. Each
+ * input is tried twice: as a whole file, and as entry point + program headers
+ * behind a valid file header, so that the fuzzer reaches the segment checks
+ * without first having to guess a header.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <kosh/bootinfo.h>
 #include <kosh/elf.h>
@@ -39,7 +43,7 @@ static void check_image(const struct kosh_elf_image *img, uint64_t size,
 	CHECK(entry_ok);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void validate_all(const uint8_t *data, size_t size)
 {
 	static const struct kosh_elf_limits limits[] = {
 		{ KOSH_EM_X86_64, KOSH_KERNEL_VIRT_BASE, KOSH_KERNEL_WINDOW },
@@ -55,5 +59,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_image(&img, size, &limits[i]);
 	}
 	(void)kosh_elf_machine(data, size);
+}
+
+static void put(uint8_t *p, uint64_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A valid x86-64 header, then data: 8 bytes of entry point, then program headers. */
+static void validate_behind_header(const uint8_t *data, size_t size)
+{
+	static uint8_t file[64 + 8192];
+	if (size < 8)
+		return;
+	if (size > sizeof(file) - 64)
+		size = sizeof(file) - 64;
+	memset(file, 0, 64);
+	memcpy(file, "\x7f" "ELF\x02\x01\x01", 7);
+	put(file + 16, 2, 2);
+	put(file + 18, KOSH_EM_X86_64, 2);
+	put(file + 20, 1, 4);
+	memcpy(file + 24, data, 8);
+	put(file + 32, 72, 8);
+	put(file + 54, 56, 2);
+	put(file + 56, (size - 8) / 56, 2);
+	memcpy(file + 64, data, size);
+	validate_all(file, 64 + size);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	validate_all(data, size);
+	validate_behind_header(data, size);
 	return 0;
 }

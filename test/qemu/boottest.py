@@ -25,6 +25,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b=?[0-9]*[a-z]?")
 MiB = 1 << 20
+# OVMF's and AAVMF's boot manager, once a boot option returned an error.
+RETURNED = re.compile(r"kosh: boot failed; returning to the firmware\n(?:.*\n)*?"
+                      r"BdsDxe: failed to start .*: ([A-Za-z ]+)\n", re.M)
 
 EFI_NAME = {"x86_64": "BOOTX64.EFI", "aarch64": "BOOTAA64.EFI"}
 OTHER = {"x86_64": "aarch64", "aarch64": "x86_64"}
@@ -33,11 +36,12 @@ ARCH_LABEL = {"x86_64": "x86-64", "aarch64": "AArch64"}
 
 class Case:
     def __init__(self, name, arch, memory="512M", machine=None, extra=(), cfg=None,
-                 layout="boot", mutate=None, expect_fail=None, loader=None, checks=(),
-                 timeout=120):
+                 layout="boot", mutate=None, expect_fail=None, status=None, loader=None,
+                 checks=(), timeout=120):
         self.name, self.arch, self.memory, self.machine = name, arch, memory, machine
         self.extra, self.cfg, self.layout, self.mutate = list(extra), cfg, layout, mutate
         self.expect_fail, self.loader, self.checks = expect_fail, loader, checks
+        self.status = status  # the EFI status the firmware reports for the loader
         self.timeout = timeout
 
 
@@ -73,6 +77,15 @@ def check_framebuffer(present):
             raise AssertionError(f"framebuffer {m.group(1)} reported without a display device")
         if present and (int(m.group(2)) < 320 or int(m.group(3)) < 200):
             raise AssertionError(f"implausible framebuffer {m.group(1)}")
+    return check
+
+
+def check_resolution(width, height):
+    def check(case, log):
+        got = field(log, r"^framebuffer: (\d+)x(\d+)")
+        if (int(got.group(1)), int(got.group(2))) != (width, height):
+            raise AssertionError(f"framebuffer {got.group(1)}x{got.group(2)}, "
+                                 f"kosh.cfg asked for {width}x{height}")
     return check
 
 
@@ -154,24 +167,27 @@ def cases(build):
     c = []
     for arch in ("x86_64", "aarch64"):
         c += [
-            Case(f"{arch}-missing-kernel", arch, mutate=remove("kernel"),
+            Case(f"{arch}-missing-kernel", arch, mutate=remove("kernel"), status="Not Found",
                  expect_fail=rf"kosh: kernel-{arch}\.elf: not found in \\EFI\\BOOT"),
-            Case(f"{arch}-missing-initfs", arch, mutate=remove("initfs"),
+            Case(f"{arch}-missing-initfs", arch, mutate=remove("initfs"), status="Not Found",
                  expect_fail=r"kosh: initfs\.tar: not found in \\EFI\\BOOT"),
             Case(f"{arch}-wrong-arch-kernel", arch, mutate=other_arch_kernel(build),
+                 status="Unsupported",
                  expect_fail=rf"kosh: kernel-{arch}\.elf: built for {ARCH_LABEL[OTHER[arch]]},"
                              rf" but this loader is {ARCH_LABEL[arch]}"),
-            Case(f"{arch}-truncated-kernel", arch, mutate=truncate(6000),
+            Case(f"{arch}-truncated-kernel", arch, mutate=truncate(6000), status="Load Error",
                  expect_fail=rf"kosh: kernel-{arch}\.elf: .*outside the file"),
-            Case(f"{arch}-short-kernel", arch, mutate=truncate(40),
+            Case(f"{arch}-short-kernel", arch, mutate=truncate(40), status="Load Error",
                  expect_fail=rf"kosh: kernel-{arch}\.elf: truncated"),
-            Case(f"{arch}-corrupt-kernel", arch, mutate=corrupt_magic,
+            Case(f"{arch}-corrupt-kernel", arch, mutate=corrupt_magic, status="Load Error",
                  expect_fail=rf"kosh: kernel-{arch}\.elf: not an ELF file"),
-            Case(f"{arch}-corrupt-initfs", arch, mutate=garbage_initfs,
+            Case(f"{arch}-corrupt-initfs", arch, mutate=garbage_initfs, status="Load Error",
                  expect_fail=r"kosh: initfs\.tar: not a valid initfs archive"),
             Case(f"{arch}-cfg-unknown-key", arch, cfg=CFG_TEST + "colour = blue\n",
+                 status="Invalid Parameter",
                  expect_fail=r"kosh: \\EFI\\BOOT\\kosh\.cfg:2: unknown key"),
             Case(f"{arch}-cfg-malformed", arch, cfg="# comment\nkernel kernel.elf\n",
+                 status="Invalid Parameter",
                  expect_fail=r"kosh: \\EFI\\BOOT\\kosh\.cfg:2: "),
         ]
     c += [
@@ -183,6 +199,8 @@ def cases(build):
         Case("x86_64-from-shell", "x86_64", cfg=CFG_TEST, layout="shell",
              checks=(check_memory,)),
         Case("x86_64-no-cfg", "x86_64", checks=(check_memory,)),
+        Case("x86_64-video-mode", "x86_64", cfg=CFG_TEST + "video = 1024x768\n",
+             checks=(check_resolution(1024, 768),)),
         Case("x86_64-bad-bootinfo-magic", "x86_64", cfg=CFG_TEST, loader="badmagic",
              expect_fail=r"kosh: refusing to start: boot info: bad magic"),
         Case("aarch64-acpi", "aarch64", cfg=CFG_TEST,
@@ -279,11 +297,13 @@ def run_case(case, build):
     log_path = os.path.join(log_dir, case.name + ".log")
     with tempfile.TemporaryDirectory(prefix="kosh-boot-") as tmp:
         image = make_image(case, build, tmp)
-        if case.expect_fail:
-            # Done once the firmware is back in charge (it tries the next boot option).
+        if case.status:
+            # Done once the firmware is back in charge and says what the loader returned.
             def stop(log):
-                return (re.search(case.expect_fail, log, re.M) and
-                        ("returning to the firmware" in log or "halted" in log))
+                return bool(re.search(case.expect_fail, log, re.M) and RETURNED.search(log))
+        elif case.expect_fail:
+            def stop(log):
+                return bool(re.search(case.expect_fail, log, re.M) and "halted" in log)
         else:
             def stop(log):
                 return "kosh: powering off" in log
@@ -297,8 +317,10 @@ def run_case(case, build):
     if case.expect_fail:
         if not re.search(case.expect_fail, log, re.M):
             problems.append(f"no line matching {case.expect_fail!r}")
-        if "refusing" not in case.expect_fail and "returning to the firmware" not in log:
-            problems.append("the loader did not return to the firmware")
+        returned = RETURNED.search(log)
+        if case.status and not (returned and returned.group(1) == case.status):
+            problems.append(f"the firmware did not report the loader returning {case.status!r}"
+                            f" (got {returned.group(1) if returned else 'nothing'})")
         if re.search(r"^Kosh \S+ \(", log, re.M):
             problems.append("the kernel started despite the bad input")
     else:

@@ -45,10 +45,11 @@ static struct mem m;
 static const void *fake_map(void *ctx, uint64_t phys, uint64_t len)
 {
 	struct mem *mem = ctx;
+	uint64_t off = phys - mem->base; /* wraps when phys < base: refused below */
 
-	if (phys < mem->base || phys - mem->base > mem->size || len > mem->size - (phys - mem->base))
+	if (phys < mem->base || off > mem->size || len > mem->size - off)
 		return NULL;
-	return mem->bytes + (phys - mem->base);
+	return mem->bytes + off;
 }
 
 static int setup(void **state)
@@ -134,6 +135,7 @@ static uint64_t table_at(uint64_t phys, const char *sig, uint8_t revision, uint3
 {
 	uint8_t *t = at(phys);
 
+	memset(t, 0, len);
 	memcpy(t, sig, 4);
 	put32(t + 4, len);
 	t[8] = revision;
@@ -168,6 +170,7 @@ static uint64_t rsdp(uint8_t revision, uint64_t rsdt, uint64_t xsdt)
 	uint64_t phys = alloc(36);
 	uint8_t *r = at(phys);
 
+	memset(r, 0, 36);
 	memcpy(r, "RSD PTR ", 8);
 	memcpy(r + 9, "KOSHTS", 6);
 	r[15] = revision;
@@ -250,9 +253,11 @@ static void test_acpi_init_bad_xsdt_falls_back_to_rsdt(void **state)
 	at(xsdt)[20] ^= 1;
 	assert_int_equal(acpi_init(&a, rsdp(2, root(0, tables, 1), xsdt), fake_map, &m), ACPI_OK);
 	assert_int_equal(a.xsdt, 0);
-	/* With no RSDT to fall back on, the XSDT's error is reported. */
+	/* With no RSDT to fall back on, or a broken one, the XSDT's error is reported. */
 	assert_int_equal(acpi_init(&a, rsdp(2, 0, xsdt), fake_map, &m), ACPI_E_TABLE_CHECKSUM);
 	assert_int_equal(a.count, 0);
+	assert_int_equal(acpi_init(&a, rsdp(2, root(1, tables, 1), xsdt), fake_map, &m),
+			 ACPI_E_TABLE_CHECKSUM);
 }
 
 static void test_acpi_init_bad_rsdp_signature(void **state)
@@ -485,7 +490,8 @@ static void test_acpi_spcr_16550_mmio32_and_baud_codes(void **state)
 	static const struct {
 		uint8_t code;
 		uint32_t baud;
-	} codes[] = { { 3, 9600 }, { 4, 19200 }, { 5, 0 }, { 6, 57600 }, { 7, 115200 }, { 200, 0 } };
+	} codes[] = { { 3, 9600 },   { 4, 19200 },  { 5, 0 },
+		      { 6, 57600 },  { 7, 115200 }, { 200, 0 } };
 	struct fw_uart u;
 
 	(void)state;
@@ -497,6 +503,11 @@ static void test_acpi_spcr_16550_mmio32_and_baud_codes(void **state)
 		assert_int_equal(u.reg_shift, 2);
 		assert_int_equal(u.baud, codes[i].baud);
 	}
+	/* Word accesses: registers 2 bytes apart; I/O ports are never spread. */
+	assert_int_equal(spcr_uart(spcr(2, 80, 0, FW_SPACE_MEMORY, 2, 0xfe215040, 7), &u), ACPI_OK);
+	assert_int_equal(u.reg_shift, 1);
+	assert_int_equal(spcr_uart(spcr(2, 80, 0, FW_SPACE_IO, 3, 0x2f8, 7), &u), ACPI_OK);
+	assert_int_equal(u.reg_shift, 0);
 	assert_int_equal(spcr_uart(spcr(2, 80, 0x10, FW_SPACE_MEMORY, 3, 0x3f215040, 7), &u),
 			 ACPI_OK);
 	assert_int_equal(u.type, FW_UART_OTHER);
@@ -568,11 +579,13 @@ static void test_acpi_s5_integer_encodings(void **state)
 		{ { S5_NAME, 0x12, 0x06, 0x04, 0x00, 0x01, 0x00, 0x00 }, 12, 0, 1 },
 		{ { S5_NAME, 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x07, 0x00, 0x00 }, 14, 5, 7 },
 		{ { S5_NAME, 0x12, 0x08, 0x02, 0x0b, 0x05, 0x00, 0x0b, 0x06, 0x00 }, 14, 5, 6 },
-		{ { S5_NAME, 0x12, 0x0c, 0x02, 0x0c, 0x07, 0, 0, 0, 0x0c, 0x03, 0, 0, 0 }, 18, 7, 3 },
+		{ { S5_NAME, 0x12, 0x0c, 0x02, 0x0c, 0x07, 0, 0, 0, 0x0c, 0x03, 0, 0, 0 },
+		  18, 7, 3 },
 		{ { S5_NAME, 0x12, 0x14, 0x02, 0x0e, 0x02, 0, 0, 0, 0, 0, 0, 0,
 		    0x0e, 0x04, 0, 0, 0, 0, 0, 0, 0 }, 26, 2, 4 },
 		/* Mixed, with the root prefix: Name(\_S5_, Package(){One, 0x0a 0x06}) */
-		{ { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x01, 0x0a, 0x06 }, 12, 1, 6 },
+		{ { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x01, 0x0a, 0x06 },
+		  12, 1, 6 },
 		/* A one-element package serves both registers. */
 		{ { S5_NAME, 0x12, 0x04, 0x01, 0x0a, 0x05 }, 10, 5, 5 },
 	};
@@ -631,27 +644,39 @@ static void test_acpi_s5_multibyte_pkglength(void **state)
  * Every prefix of Name(_S5_, Package(){0x0a 5, 0x0a 7}) ending the DSDT, which ends
  * the memory: each is refused and nothing past the table is read.
  */
-static void test_acpi_s5_truncated_at_end_of_table(void **state)
+static void s5_cut_at_end(const uint8_t *full, uint32_t len)
 {
-	static const uint8_t full[] = { S5_NAME, 0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x07 };
 	struct acpi_sleep s;
 
-	(void)state;
-	for (uint32_t cut = 1; cut < sizeof(full); cut++) {
-		uint32_t len = 36 + cut;
-		uint64_t phys = MEM_BASE + MEM_SIZE - len;
+	for (uint32_t cut = 1; cut <= len; cut++) {
+		uint64_t phys = MEM_BASE + MEM_SIZE - 36 - cut;
 		int err;
 
 		m.next = MEM_BASE + 1;
 		memset(m.bytes, 0, MEM_SIZE);
 		err = s5_of(fadt_v1(dsdt_at(phys, full, cut)), &s);
-		assert_int_equal(err, cut < 5 ? ACPI_E_NO_S5 : ACPI_E_S5_MALFORMED);
+		if (cut == len) {
+			assert_int_equal(err, ACPI_OK);
+			assert_int_equal(s.slp_typa, 5);
+			assert_int_equal(s.slp_typb, 7);
+		} else {
+			assert_int_equal(err, cut < 5 ? ACPI_E_NO_S5 : ACPI_E_S5_MALFORMED);
+		}
 	}
-	m.next = MEM_BASE + 1;
-	assert_int_equal(s5_of(fadt_v1(dsdt_at(MEM_BASE + MEM_SIZE - 36 - sizeof(full), full,
-						sizeof(full))), &s), ACPI_OK);
-	assert_int_equal(s.slp_typa, 5);
-	assert_int_equal(s.slp_typb, 7);
+}
+
+static void test_acpi_s5_truncated_at_end_of_table(void **state)
+{
+	static const uint8_t one[] = { S5_NAME, 0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x07 };
+	static const uint8_t three[] = { S5_NAME, 0x12, 0x88, 0x00, 0x00, 0x02, 0x0a, 0x05,
+					 0x0a, 0x07 };
+	static const uint8_t dword[] = { S5_NAME, 0x12, 0x0c, 0x02, 0x0c, 0x05, 0, 0, 0,
+					 0x0c, 0x07, 0, 0, 0 };
+
+	(void)state;
+	s5_cut_at_end(one, sizeof(one));
+	s5_cut_at_end(three, sizeof(three)); /* a 3-byte PkgLength */
+	s5_cut_at_end(dword, sizeof(dword));
 }
 
 static void test_acpi_s5_skips_false_matches(void **state)
@@ -674,14 +699,21 @@ static void test_acpi_s5_malformed_packages(void **state)
 		uint32_t len;
 		int err;
 	} cases[] = {
+		/* Scope(_SB_): no \_S5_ at all */
 		{ { 0x10, 0x05, '_', 'S', 'B', '_' }, 6, ACPI_E_NO_S5 },
-		{ { S5_NAME, 0x12, 0x04, 0x01, 0x0a, 0x08 }, 10, ACPI_E_S5_MALFORMED }, /* > 7 */
-		{ { S5_NAME, 0x12, 0x04, 0x00, 0x00, 0x00 }, 10, ACPI_E_S5_MALFORMED }, /* empty */
-		{ { S5_NAME, 0x12, 0x04, 0x02, 0x70, 0x00 }, 10, ACPI_E_S5_MALFORMED }, /* not int */
-		{ { S5_NAME, 0x12, 0x03, 0x02, 0x0a, 0x05 }, 10, ACPI_E_S5_MALFORMED }, /* short pkg */
-		{ { S5_NAME, 0x12, 0x00, 0x02, 0x00, 0x00 }, 10, ACPI_E_S5_MALFORMED }, /* len 0 */
-		{ { S5_NAME, 0x12, 0x41, 0x00, 0x02, 0x00 }, 10, ACPI_E_S5_MALFORMED }, /* len < 2 */
-		{ { S5_NAME, 0x12, 0x04, 0x01, 0x0b, 0x05 }, 10, ACPI_E_S5_MALFORMED }, /* word cut */
+		/* SLP_TYP above 7 */
+		{ { S5_NAME, 0x12, 0x04, 0x01, 0x0a, 0x08 }, 10, ACPI_E_S5_MALFORMED },
+		/* no elements */
+		{ { S5_NAME, 0x12, 0x04, 0x00, 0x00, 0x00 }, 10, ACPI_E_S5_MALFORMED },
+		/* an element that is not a constant integer */
+		{ { S5_NAME, 0x12, 0x04, 0x02, 0x70, 0x00 }, 10, ACPI_E_S5_MALFORMED },
+		/* the package ends inside the first element */
+		{ { S5_NAME, 0x12, 0x03, 0x02, 0x0a, 0x05 }, 10, ACPI_E_S5_MALFORMED },
+		/* PkgLength 0, and a 2-byte PkgLength below its own size */
+		{ { S5_NAME, 0x12, 0x00, 0x02, 0x00, 0x00 }, 10, ACPI_E_S5_MALFORMED },
+		{ { S5_NAME, 0x12, 0x41, 0x00, 0x02, 0x00 }, 10, ACPI_E_S5_MALFORMED },
+		/* a WordPrefix cut by the end of the package */
+		{ { S5_NAME, 0x12, 0x04, 0x01, 0x0b, 0x05 }, 10, ACPI_E_S5_MALFORMED },
 	};
 	struct acpi_sleep s;
 
@@ -725,6 +757,24 @@ static void test_acpi_s5_extended_fields(void **state)
 	put64(at(t) + FADT_X_DSDT, 0);
 	fix_checksum(t);
 	assert_int_equal(s5_of(t, &s), ACPI_E_NO_S5);
+}
+
+/* A FADT that ends inside X_PM1a_CNT_BLK (and the memory): the port is used. */
+static void test_acpi_s5_fadt_cut_inside_gas(void **state)
+{
+	static const uint8_t aml[] = { S5_NAME, 0x12, 0x05, 0x02, 0x0a, 0x05, 0x00 };
+	uint32_t len = FADT_X_PM1A_CNT + 8;
+	uint64_t t = table_at(MEM_BASE + MEM_SIZE - len, "FACP", 3, len);
+	struct acpi_sleep s;
+
+	(void)state;
+	put32(at(t) + FADT_DSDT, (uint32_t)dsdt(aml, sizeof(aml)));
+	put32(at(t) + FADT_PM1A_CNT, 0x604);
+	put_gas(at(t) + FADT_X_PM1A_CNT - 4, 0, 0, 0, 0xffffffffffffffffull); /* then cut */
+	fix_checksum(t);
+	assert_int_equal(s5_of(t, &s), ACPI_OK);
+	assert_int_equal(s.pm1a_cnt.space, FW_SPACE_IO);
+	assert_int_equal(s.pm1a_cnt.address, 0x604);
 }
 
 static void test_acpi_s5_hw_reduced(void **state)
@@ -874,6 +924,7 @@ int main(void)
 		T(test_acpi_s5_skips_false_matches),
 		T(test_acpi_s5_malformed_packages),
 		T(test_acpi_s5_extended_fields),
+		T(test_acpi_s5_fadt_cut_inside_gas),
 		T(test_acpi_s5_hw_reduced),
 		T(test_acpi_s5_fadt_errors),
 		T(test_acpi_psci_flags),

@@ -358,8 +358,9 @@ static void test_memmap_rejects_bad_descriptor_size(void **state)
 	map_init(&m, 48);
 	map_add(&m, KOSH_EFI_CONVENTIONAL, 0, 1);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(kosh_memmap_convert(m.buf, m.size, bad[i], NULL, 0, out, OUT_MAX, &n),
-				 KOSH_MEMMAP_E_DESC_SIZE);
+		enum kosh_memmap_error err =
+			kosh_memmap_convert(m.buf, m.size, bad[i], NULL, 0, out, OUT_MAX, &n);
+		assert_int_equal(err, KOSH_MEMMAP_E_DESC_SIZE);
 		assert_int_equal(n, 0);
 	}
 }
