@@ -75,7 +75,7 @@ const char *kosh_elf_strerror(enum kosh_elf_error err);
 /* "x86-64", "AArch64" or "unknown" for an e_machine value. */
 const char *kosh_elf_machine_name(uint16_t machine);
 
-/* e_machine of a file that passed the magic/class checks, or 0 if it is too short. */
+/* e_machine of a file with the ELF magic and at least 20 bytes, else 0. */
 uint16_t kosh_elf_machine(const void *file, uint64_t size);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define KOSH_TAR_BLOCK 512
-#define KOSH_TAR_NAME_MAX 256 /* prefix (155) + '/' + name (100) + NUL */
+#define KOSH_TAR_NAME_MAX 257 /* prefix (155) + "/" + name (100) + NUL */
 
 enum kosh_tar_error {
 	KOSH_TAR_OK = 0,
