@@ -60,13 +60,19 @@ function(kosh_objects name)
   target_compile_definitions(${name} PRIVATE ${A_DEFINES})
 endfunction()
 
+# kosh_object_files(<var> <objlib>...): the object files of object libraries.
+function(kosh_object_files var)
+  set(objs)
+  foreach(lib IN LISTS ARGN)
+    list(APPEND objs $<TARGET_OBJECTS:${lib}>)
+  endforeach()
+  set(${var} ${objs} PARENT_SCOPE)
+endfunction()
+
 # kosh_link_kernel(<target> ARCH <arch> SCRIPT <ld> OUTPUT <file> OBJECTS <objlib>...)
 function(kosh_link_kernel target)
   cmake_parse_arguments(A "" "ARCH;SCRIPT;OUTPUT" "OBJECTS" ${ARGN})
-  set(objs)
-  foreach(lib IN LISTS A_OBJECTS)
-    list(APPEND objs $<TARGET_OBJECTS:${lib}>)
-  endforeach()
+  kosh_object_files(objs ${A_OBJECTS})
   add_custom_command(OUTPUT ${A_OUTPUT}
     COMMAND ${KOSH_LD_LLD} -nostdlib -static --no-dynamic-linker -z max-page-size=4096
             -z noexecstack --build-id=none --no-undefined -T ${A_SCRIPT} -o ${A_OUTPUT} ${objs}
@@ -79,10 +85,7 @@ endfunction()
 # kosh_link_efi(<target> ARCH <arch> OUTPUT <file> OBJECTS <objlib>...)
 function(kosh_link_efi target)
   cmake_parse_arguments(A "" "ARCH;OUTPUT" "OBJECTS" ${ARGN})
-  set(objs)
-  foreach(lib IN LISTS A_OBJECTS)
-    list(APPEND objs $<TARGET_OBJECTS:${lib}>)
-  endforeach()
+  kosh_object_files(objs ${A_OBJECTS})
   add_custom_command(OUTPUT ${A_OUTPUT}
     COMMAND ${KOSH_LLD_LINK} /nologo /subsystem:efi_application /entry:efi_main
             /nodefaultlib /machine:${KOSH_EFI_MACHINE_${A_ARCH}} /nxcompat /dynamicbase
