@@ -17,6 +17,7 @@ import os
 import re
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,11 +38,12 @@ ARCH_LABEL = {"x86_64": "x86-64", "aarch64": "AArch64"}
 class Case:
     def __init__(self, name, arch, memory="512M", machine=None, extra=(), cfg=None,
                  layout="boot", mutate=None, expect_fail=None, status=None, loader=None,
-                 checks=(), timeout=120):
+                 checks=(), screen=False, timeout=120):
         self.name, self.arch, self.memory, self.machine = name, arch, memory, machine
         self.extra, self.cfg, self.layout, self.mutate = list(extra), cfg, layout, mutate
         self.expect_fail, self.loader, self.checks = expect_fail, loader, checks
         self.status = status  # the EFI status the firmware reports for the loader
+        self.screen = screen  # check the framebuffer shows the banner in our font
         self.timeout = timeout
 
 
@@ -126,6 +128,45 @@ def check_selftests(case, log):
         raise AssertionError(f"{len(oks)} of {plan} self-checks passed")
 
 
+def font_glyphs():
+    """The 8x16 glyphs of kernel/font.c, 0x20..0x7e, as 16 row bytes each."""
+    text = open(os.path.join(ROOT, "kernel", "font.c")).read()
+    table = text[text.index("font_glyphs["):text.index("font_replacement")]
+    rows = [int(v, 16) for v in re.findall(r"\b(0x[0-9a-fA-F]{2}),", table)]
+    assert len(rows) == 95 * 16, f"font.c: {len(rows)} rows"
+    return [rows[i * 16:(i + 1) * 16] for i in range(95)]
+
+
+def read_ppm(path):
+    data = open(path, "rb").read()
+    fields = data.split(maxsplit=4)
+    assert fields[0] == b"P6" and fields[3] == b"255", "not an 8-bit P6 PPM"
+    return int(fields[1]), int(fields[2]), fields[4]
+
+
+def text_row_matches(px, width, row, text, glyphs):
+    for i, ch in enumerate(text):
+        glyph = glyphs[ord(ch) - 0x20]
+        for y in range(16):
+            base = ((row * 16 + y) * width + i * 8) * 3
+            for x in range(8):
+                lit = sum(px[base + x * 3:base + x * 3 + 3]) > 3 * 128
+                if lit != bool(glyph[y] & (0x80 >> x)):
+                    return False
+    return True
+
+
+def check_screen(case, log, ppm):
+    """The framebuffer console shows the last line printed, drawn in our font."""
+    width, height, px = read_ppm(ppm)
+    last = "kosh: powering off"
+    glyphs = font_glyphs()
+    if len(last) * 8 > width:
+        raise AssertionError(f"screen {width}x{height} too narrow")
+    if not any(text_row_matches(px, width, row, last, glyphs) for row in range(height // 16)):
+        raise AssertionError(f"{last!r} is not on the framebuffer in the kernel's font")
+
+
 # --- image layouts and mutations -------------------------------------------------
 
 def truncate(size):
@@ -191,7 +232,7 @@ def cases(build):
                  expect_fail=r"kosh: \\EFI\\BOOT\\kosh\.cfg:2: "),
         ]
     c += [
-        Case("x86_64-512M", "x86_64", cfg=CFG_TEST,
+        Case("x86_64-512M", "x86_64", cfg=CFG_TEST, screen=True,
              checks=(check_memory, check_framebuffer(True),
                      check_tables(True, False, "built-in default"))),
         Case("x86_64-6G", "x86_64", memory="6G", cfg=CFG_TEST,
@@ -211,7 +252,7 @@ def cases(build):
                      check_tables(False, True, "device tree"))),
         Case("aarch64-el2", "aarch64", machine="virtualization=on", cfg=CFG_TEST,
              checks=(check_memory, check_flag("el2"), check_tables(True, False, "ACPI SPCR"))),
-        Case("aarch64-ramfb", "aarch64", extra=("-device", "ramfb"), cfg=CFG_TEST,
+        Case("aarch64-ramfb", "aarch64", extra=("-device", "ramfb"), cfg=CFG_TEST, screen=True,
              checks=(check_framebuffer(True),)),
         Case("aarch64-from-shell", "aarch64", cfg=CFG_TEST, layout="shell",
              checks=(check_memory,)),
@@ -251,11 +292,46 @@ def make_image(case, build, tmp):
     return image
 
 
-def run_qemu(case, image, log_path, stop):
+def monitor(sock_path, commands, until=None, wait=10.0):
+    """Send monitor commands; with until, repeat the first until its reply holds it."""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(wait)
+    s.connect(sock_path)
+    deadline = time.monotonic() + wait
+    reply = b""
+    try:
+        for cmd in commands:
+            while True:
+                s.sendall(cmd.encode() + b"\n")
+                time.sleep(0.3)
+                try:
+                    reply += s.recv(65536)
+                except socket.timeout:
+                    pass
+                if not until or until.encode() in reply or time.monotonic() > deadline:
+                    break
+            until = None
+    finally:
+        s.close()
+    return reply.decode("latin-1")
+
+
+def screendump(sock_path, ppm):
+    """Once the guest has powered off (QEMU holds it with -no-shutdown), dump the screen."""
+    monitor(sock_path, ["info status", f"screendump {ppm}"], until="shutdown")
+    for _ in range(50):
+        if os.path.exists(ppm) and os.path.getsize(ppm) > 0:
+            return
+        time.sleep(0.1)
+
+
+def run_qemu(case, image, log_path, stop, sock=None):
     cmd = [os.path.join(ROOT, "scripts", "qemu.sh"), case.arch, image, "--memory", case.memory]
     if case.machine:
         cmd += ["--machine", case.machine]
     cmd += ["--"] + case.extra
+    if sock:
+        cmd += ["-no-shutdown", "-monitor", f"unix:{sock},server,nowait"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     raw = b""
@@ -277,6 +353,8 @@ def run_qemu(case, image, log_path, stop):
                     break
             elif proc.poll() is not None:
                 break
+        if sock and not timed_out and proc.poll() is None:
+            screendump(sock, sock + ".ppm")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -307,7 +385,16 @@ def run_case(case, build):
         else:
             def stop(log):
                 return "kosh: powering off" in log
-        log, code, timed_out = run_qemu(case, image, log_path, stop)
+        sock = os.path.join(tmp, "monitor") if case.screen else None
+        log, code, timed_out = run_qemu(case, image, log_path, stop, sock)
+        screen_problem = None
+        if case.screen:
+            try:
+                if not os.path.exists(sock + ".ppm"):
+                    raise AssertionError("no screen dump")
+                check_screen(case, log, sock + ".ppm")
+            except AssertionError as e:
+                screen_problem = str(e)
     print(log)
     problems = []
     if re.search(r"panic", log):
@@ -331,6 +418,8 @@ def run_case(case, build):
                 check(case, log)
             except AssertionError as e:
                 problems.append(str(e))
+    if case.screen and screen_problem:
+        problems.append(screen_problem)
     if timed_out:
         problems.append(f"timed out after {case.timeout} s")
     for p in problems:
