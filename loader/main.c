@@ -428,6 +428,16 @@ static EFI_STATUS load_files(struct loader *l)
 	return st;
 }
 
+/* Where the firmware put us: 64-bit clean means this may be above 4 GiB. */
+static uint64_t image_base(struct loader *l)
+{
+	static EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
+	EFI_LOADED_IMAGE *li;
+	if (l->bs->HandleProtocol(l->image, &loaded_image_guid, (void **)&li) != EFI_SUCCESS)
+		return 0;
+	return (uint64_t)(uintptr_t)li->ImageBase;
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	static struct loader loader;
@@ -440,7 +450,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	l->bs = st->BootServices;
 	l->bs->SetWatchdogTimer(0, 0, 0, NULL);
 	console_init(st);
-	console_printf("Kosh loader %s (%s)\n", KOSH_VERSION, arch_name());
+	console_printf("Kosh loader %s (%s) at 0x%llx\n", KOSH_VERSION, arch_name(),
+		       (unsigned long long)image_base(l));
 
 	EFI_STATUS s = load_files(l);
 	if (s != EFI_SUCCESS)

@@ -113,6 +113,13 @@ def check_flag(flag, present=True):
     return check
 
 
+def check_loader_above_4g(case, log):
+    """The case exists to run the loader from above 4 GiB (64-bit cleanliness)."""
+    base = int(field(log, r"^Kosh loader \S+ \(.*\) at 0x([0-9a-f]+)$").group(1), 16)
+    if base < 1 << 32:
+        raise AssertionError(f"the firmware loaded the loader at {base:#x}, below 4 GiB")
+
+
 def check_common(case, log):
     field(log, rf"^Kosh \S+ \({re.escape(ARCH_LABEL[case.arch])}\)$")
     us = int(field(log, r"^boot: loader start to kmain (\d+) us").group(1))
@@ -236,7 +243,7 @@ def cases(build):
              checks=(check_memory, check_framebuffer(True),
                      check_tables(True, False, "built-in default"))),
         Case("x86_64-6G", "x86_64", memory="6G", cfg=CFG_TEST,
-             checks=(check_memory, check_framebuffer(True))),
+             checks=(check_memory, check_framebuffer(True), check_loader_above_4g)),
         Case("x86_64-from-shell", "x86_64", cfg=CFG_TEST, layout="shell",
              checks=(check_memory,)),
         Case("x86_64-no-cfg", "x86_64", checks=(check_memory,)),
