@@ -2,7 +2,7 @@
 /*
  * kmain: the portable start of the kernel. It checks the boot info, finds its
  * consoles, prints the banner and a summary of what the loader handed over,
- * runs the boot self-checks when the command line asks for them ("test"), and
+ * runs the boot self-checks when the command line asks for them ("kosh.test"), and
  * powers the machine off. The machine layer of later issues starts here.
  */
 #include "arch.h"
@@ -137,7 +137,7 @@ void kmain(const struct kosh_bootinfo *bi)
 	if (bi->fb.phys)
 		console_use_framebuffer((void *)(uintptr_t)(bi->hhdm_base + bi->fb.phys), &bi->fb);
 	print_summary(bi, kmain_ticks, uart_source);
-	if (cmdline_has(bi->cmdline, "test"))
+	if (cmdline_has(bi->cmdline, "kosh.test"))
 		selftest_run(bi, &fw, kmain_ticks, (uintptr_t)&kmain);
 	kprintf("kosh: powering off\n");
 	power_off(&fw, why, sizeof(why));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Boot self-checks, run when the command line holds "test": each checks one
+ * Boot self-checks, run when the command line holds "kosh.test": each checks one
  * promise of the hand-off against the machine and prints a TAP line on the
  * console, for the QEMU harness (test/qemu/) to read.
  */

@@ -79,3 +79,20 @@ void arch_halt(void)
 	for (;;)
 		__asm__ volatile("msr daifset, #0xf; wfi");
 }
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("yield");
+}
+
+uint64_t arch_irq_save(void)
+{
+	uint64_t daif;
+	__asm__ volatile("mrs %0, daif; msr daifset, #0x3" : "=r"(daif) : : "memory");
+	return daif;
+}
+
+void arch_irq_restore(uint64_t flags)
+{
+	__asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
+}

@@ -145,3 +145,21 @@ void arch_halt(void)
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
+
+uint64_t arch_irq_save(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+void arch_irq_restore(uint64_t flags)
+{
+	if (flags & (1u << 9)) /* IF */
+		__asm__ volatile("sti" ::: "memory");
+}

@@ -32,6 +32,13 @@ void arch_default_uart(uint32_t *type, uint8_t *space, uint64_t *base);
  */
 int64_t arch_psci_call(int use_hvc, uint64_t fn, uint64_t a0, uint64_t a1, uint64_t a2);
 
+/* A hint inside spin loops (pause / yield). */
+void arch_cpu_relax(void);
+
+/* Mask interrupts on this CPU, returning the previous state for arch_irq_restore. */
+uint64_t arch_irq_save(void);
+void arch_irq_restore(uint64_t flags);
+
 /* Mask interrupts and stop this CPU for good. */
 __attribute__((noreturn)) void arch_halt(void);
 

@@ -208,7 +208,7 @@ def garbage_initfs(files, arch):
         f.write(b"this is not a ustar header")
 
 
-CFG_TEST = "cmdline = test\n"
+CFG_TEST = "cmdline = kosh.test\n"
 
 
 def cases(build):
@@ -418,7 +418,7 @@ def run_case(case, build):
         if re.search(r"^Kosh \S+ \(", log, re.M):
             problems.append("the kernel started despite the bad input")
     else:
-        common = (check_common, check_selftests) if case.cfg and "test" in case.cfg \
+        common = (check_common, check_selftests) if case.cfg and "kosh.test" in case.cfg \
             else (check_common,)
         for check in common + tuple(case.checks):
             try:
