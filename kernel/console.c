@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Early console sinks (see console.h). Single CPU, no locking yet: the kernel
- * runs on the boot CPU alone until SMP arrives, with interrupts masked.
+ * Console sinks (see console.h). Not locked here: the kernel log calls
+ * console_write under its own lock.
  */
 #include "console.h"
 
@@ -9,7 +9,6 @@
 #include "fw.h"
 #include "uart.h"
 
-#include <kosh/fmt.h>
 
 static struct uart boot_uart;
 static struct fbcon boot_fb;
@@ -27,16 +26,9 @@ int console_use_framebuffer(void *pixels, const struct kosh_framebuffer *fb)
 	return have_fb ? 0 : -1;
 }
 
-void kprintf(const char *fmt, ...)
+void console_write(const char *s, size_t len)
 {
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = kosh_vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 1)
-		n = sizeof(line) - 1;
-	uart_write(&boot_uart, line, (uint64_t)n);
+	uart_write(&boot_uart, s, len);
 	if (have_fb)
-		fbcon_write(&boot_fb, line, (uint64_t)n);
+		fbcon_write(&boot_fb, s, len);
 }

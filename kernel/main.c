@@ -7,7 +7,9 @@
  */
 #include "arch.h"
 #include "bootinfo.h"
+#include "clock.h"
 #include "console.h"
+#include "klog.h"
 #include "fdt.h"
 #include "firmware.h"
 #include "power.h"
@@ -50,7 +52,7 @@ static uint64_t ticks_to_us(uint64_t ticks, uint64_t hz)
 static void print_map(const struct kosh_mem_range *map, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		kprintf("  %016llx-%016llx %s\n", (unsigned long long)map[i].base,
+		klog_info("  %016llx-%016llx %s\n", (unsigned long long)map[i].base,
 			(unsigned long long)(map[i].base + map[i].size - 1),
 			kosh_memmap_type_name(map[i].type));
 }
@@ -61,36 +63,36 @@ static void print_summary(const struct kosh_bootinfo *bi, uint64_t kmain_ticks,
 	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
 	uint32_t n = bi->mem_map_count;
 	uint32_t files = 0;
-	kprintf("Kosh %s (%s)\n", KOSH_VERSION, arch_label());
-	kprintf("kernel: %llu KiB at 0x%llx, physical 0x%llx\n",
+	klog_info("Kosh %s (%s)\n", KOSH_VERSION, arch_label());
+	klog_info("kernel: %llu KiB at 0x%llx, physical 0x%llx\n",
 		(unsigned long long)(bi->kernel_size >> 10), (unsigned long long)bi->kernel_virt,
 		(unsigned long long)bi->kernel_phys);
-	kprintf("memory: total %llu KiB, usable %llu KiB, %u map entries\n",
+	klog_info("memory: total %llu KiB, usable %llu KiB, %u map entries\n",
 		(unsigned long long)(kosh_memmap_sum(map, n, KOSH_MEM_RAM_MASK) >> 10),
 		(unsigned long long)(kosh_memmap_sum(map, n, 1u << KOSH_MEM_USABLE) >> 10), n);
 	print_map(map, n);
 	if (bi->fb.phys)
-		kprintf("framebuffer: %ux%u, pitch %u, at 0x%llx\n", bi->fb.width, bi->fb.height,
+		klog_info("framebuffer: %ux%u, pitch %u, at 0x%llx\n", bi->fb.width, bi->fb.height,
 			bi->fb.pitch, (unsigned long long)bi->fb.phys);
 	else
-		kprintf("framebuffer: none\n");
-	kprintf("acpi: rsdp 0x%llx%s\n", (unsigned long long)bi->acpi_rsdp,
+		klog_info("framebuffer: none\n");
+	klog_info("acpi: rsdp 0x%llx%s\n", (unsigned long long)bi->acpi_rsdp,
 		bi->acpi_rsdp && !fw.have_acpi ? " (invalid, ignored)" : "");
-	kprintf("dtb: 0x%llx, %llu bytes%s\n", (unsigned long long)bi->dtb,
+	klog_info("dtb: 0x%llx, %llu bytes%s\n", (unsigned long long)bi->dtb,
 		(unsigned long long)bi->dtb_size, bi->dtb && !fw.dtb ? " (invalid, ignored)" : "");
-	kprintf("smbios: 0x%llx, smbios3: 0x%llx, efi system table: 0x%llx\n",
+	klog_info("smbios: 0x%llx, smbios3: 0x%llx, efi system table: 0x%llx\n",
 		(unsigned long long)bi->smbios, (unsigned long long)bi->smbios3,
 		(unsigned long long)bi->efi_system_table);
 	if (kosh_tar_validate((const void *)(uintptr_t)(bi->hhdm_base + bi->initfs_phys),
 			      bi->initfs_size, &files) != KOSH_TAR_OK)
 		files = 0;
-	kprintf("initfs: %llu KiB, %u entries\n", (unsigned long long)(bi->initfs_size >> 10),
+	klog_info("initfs: %llu KiB, %u entries\n", (unsigned long long)(bi->initfs_size >> 10),
 		files);
-	kprintf("console: %s\n", uart_source ? uart_source : "none");
-	kprintf("cmdline: \"%s\"\n", bi->cmdline);
-	kprintf("boot: flags:%s%s\n", bi->flags & KOSH_BOOT_ENTERED_EL2 ? " el2" : "",
+	klog_info("console: %s\n", uart_source ? uart_source : "none");
+	klog_info("cmdline: \"%s\"\n", bi->cmdline);
+	klog_info("boot: flags:%s%s\n", bi->flags & KOSH_BOOT_ENTERED_EL2 ? " el2" : "",
 		bi->flags & KOSH_BOOT_RNG_SEED ? " rng-seed" : "");
-	kprintf("boot: loader start to kmain %llu us\n",
+	klog_info("boot: loader start to kmain %llu us\n",
 		(unsigned long long)ticks_to_us(kmain_ticks - bi->loader_start_ticks,
 						bi->ticks_per_second));
 }
@@ -117,8 +119,9 @@ __attribute__((noreturn)) static void refuse(const char *why)
 	struct fw_uart u = { 0 };
 	arch_default_uart(&u.type, &u.space, &u.base);
 	console_use_uart(&u, 0);
-	kprintf("kosh: refusing to start: boot info: %s\n", why);
-	kprintf("kosh: halted\n");
+	klog_set_sink(console_write);
+	klog_error("kosh: refusing to start: boot info: %s\n", why);
+	klog_info("kosh: halted\n");
 	arch_halt();
 }
 
@@ -130,17 +133,19 @@ void kmain(const struct kosh_bootinfo *bi)
 	arch_early_init();
 	if (bootinfo_check(bi, arch_id(), why, sizeof(why)))
 		refuse(why);
+	clock_init(bi->ticks_per_second, bi->loader_start_ticks);
 	firmware_init(&fw, bi);
 	const char *uart_source = find_uart(&fw, &uart);
 	if (uart_source && console_use_uart(&uart, bi->hhdm_base))
 		uart_source = NULL;
 	if (bi->fb.phys)
 		console_use_framebuffer((void *)(uintptr_t)(bi->hhdm_base + bi->fb.phys), &bi->fb);
+	klog_set_sink(console_write);
 	print_summary(bi, kmain_ticks, uart_source);
 	if (cmdline_has(bi->cmdline, "kosh.test"))
 		selftest_run(bi, &fw, kmain_ticks, (uintptr_t)&kmain);
-	kprintf("kosh: powering off\n");
+	klog_info("kosh: powering off\n");
 	power_off(&fw, why, sizeof(why));
-	kprintf("kosh: power-off failed (%s); halted\n", why);
+	klog_info("kosh: power-off failed (%s); halted\n", why);
 	arch_halt();
 }

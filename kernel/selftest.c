@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "bootinfo.h"
 #include "console.h"
+#include "klog.h"
 #include "firmware.h"
 
 #include <kosh/bootinfo.h>
@@ -159,13 +160,14 @@ void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uin
 	struct ctx c = { bi, fw, (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map),
 			 bi->mem_map_count, kmain_ticks, kmain_addr, { 0 } };
 	uint32_t n = sizeof(checks) / sizeof(checks[0]), failed = 0;
-	kprintf("TAP version 13\n1..%u\n", n);
+	klog_info("TAP version 13");
+	klog_info("1..%u", n);
 	for (uint32_t i = 0; i < n; i++) {
 		c.why[0] = 0;
 		int ok = checks[i].fn(&c);
 		failed += !ok;
-		kprintf("%s %u - %s %s%s%s\n", ok ? "ok" : "not ok", i + 1, checks[i].id,
+		klog_info("%s %u - %s %s%s%s\n", ok ? "ok" : "not ok", i + 1, checks[i].id,
 			checks[i].name, ok ? "" : ": ", ok ? "" : c.why);
 	}
-	kprintf("# boot self-checks: %u passed, %u failed\n", n - failed, failed);
+	klog_info("# boot self-checks: %u passed, %u failed\n", n - failed, failed);
 }

@@ -5,6 +5,7 @@
  */
 #include "arch.h"
 #include "console.h"
+#include "klog.h"
 
 #include <kosh/bootinfo.h>
 
@@ -23,12 +24,12 @@ void arch_early_init(void)
 void trap_report(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far);
 void trap_report(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far)
 {
-	kprintf("\nkosh: panic: %s exception from %s: ESR 0x%llx (class 0x%llx, ISS 0x%llx), "
+	klog_error("kosh: panic: %s exception from %s: ESR 0x%llx (class 0x%llx, ISS 0x%llx), "
 		"ELR 0x%llx, FAR 0x%llx\n",
 		kind_names[index & 3], vector_names[(index >> 2) & 3], (unsigned long long)esr,
 		(unsigned long long)((esr >> 26) & 0x3f), (unsigned long long)(esr & 0x1ffffff),
 		(unsigned long long)elr, (unsigned long long)far);
-	kprintf("kosh: halted\n");
+	klog_error("kosh: halted");
 }
 
 uint32_t arch_id(void)
@@ -95,4 +96,10 @@ uint64_t arch_irq_save(void)
 void arch_irq_restore(uint64_t flags)
 {
 	__asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
+}
+
+/* One CPU until SMP bring-up gives each its own per-CPU data. */
+uint32_t arch_cpu_index(void)
+{
+	return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include "arch.h"
 #include "console.h"
+#include "klog.h"
 #include "fw.h"
 
 #include <kosh/bootinfo.h>
@@ -86,11 +87,11 @@ void trap_report(const struct trap_frame *f)
 {
 	uint64_t cr2;
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-	kprintf("\nkosh: panic: CPU exception %llu, error 0x%llx at rip 0x%llx (cr2 0x%llx, rsp "
+	klog_error("kosh: panic: CPU exception %llu, error 0x%llx at rip 0x%llx (cr2 0x%llx, rsp "
 		"0x%llx)\n",
 		(unsigned long long)f->vector, (unsigned long long)f->error,
 		(unsigned long long)f->rip, (unsigned long long)cr2, (unsigned long long)f->rsp);
-	kprintf("kosh: halted\n");
+	klog_error("kosh: halted");
 }
 
 uint32_t arch_id(void)
@@ -162,4 +163,10 @@ void arch_irq_restore(uint64_t flags)
 {
 	if (flags & (1u << 9)) /* IF */
 		__asm__ volatile("sti" ::: "memory");
+}
+
+/* One CPU until SMP bring-up gives each its own per-CPU data. */
+uint32_t arch_cpu_index(void)
+{
+	return 0;
 }

@@ -32,6 +32,9 @@ void arch_default_uart(uint32_t *type, uint8_t *space, uint64_t *base);
  */
 int64_t arch_psci_call(int use_hvc, uint64_t fn, uint64_t a0, uint64_t a1, uint64_t a2);
 
+/* This CPU's index (0 for the boot CPU, then in bring-up order). */
+uint32_t arch_cpu_index(void);
+
 /* A hint inside spin loops (pause / yield). */
 void arch_cpu_relax(void);
 

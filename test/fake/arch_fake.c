@@ -80,3 +80,8 @@ void arch_halt(void)
 	fprintf(stderr, "arch_halt() called\n");
 	abort();
 }
+
+uint32_t arch_cpu_index(void)
+{
+	return arch_fake.cpu_index;
+}

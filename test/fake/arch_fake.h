@@ -12,6 +12,7 @@ struct arch_fake {
 	uint64_t ticks;
 	uint64_t relax_count;
 	uint64_t port_writes;
+	uint32_t cpu_index;
 };
 
 extern struct arch_fake arch_fake;

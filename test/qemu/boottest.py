@@ -163,10 +163,10 @@ def text_row_matches(px, width, row, text, glyphs):
     return True
 
 
-def check_screen(case, log, ppm):
+def check_screen(case, raw_log, ppm):
     """The framebuffer console shows the last line printed, drawn in our font."""
     width, height, px = read_ppm(ppm)
-    last = "kosh: powering off"
+    last = field(raw_log, r"^(.*kosh: powering off)$").group(1)
     glyphs = font_glyphs()
     if len(last) * 8 > width:
         raise AssertionError(f"screen {width}x{height} too narrow")
@@ -368,12 +368,16 @@ def run_qemu(case, image, log_path, stop, sock=None):
         proc.wait()
         with open(log_path, "wb") as f:
             f.write(raw)
-    return clean(raw), proc.returncode, timed_out
+    return raw, proc.returncode, timed_out
 
 
-def clean(raw):
-    text = raw.decode("latin-1").replace("\r", "")
-    return ANSI.sub("", text)
+# The kernel log's prefix on every console line: "[seconds.micros cCPU] ".
+KLOG_PREFIX = re.compile(r"^\[ *\d+\.\d{6} c\d+\] ", re.M)
+
+
+def clean(raw, keep_prefix=False):
+    text = ANSI.sub("", raw.decode("latin-1").replace("\r", ""))
+    return text if keep_prefix else KLOG_PREFIX.sub("", text)
 
 
 def run_case(case, build):
@@ -393,13 +397,14 @@ def run_case(case, build):
             def stop(log):
                 return "kosh: powering off" in log
         sock = os.path.join(tmp, "monitor") if case.screen else None
-        log, code, timed_out = run_qemu(case, image, log_path, stop, sock)
+        raw, code, timed_out = run_qemu(case, image, log_path, stop, sock)
+        log = clean(raw)
         screen_problem = None
         if case.screen:
             try:
                 if not os.path.exists(sock + ".ppm"):
                     raise AssertionError("no screen dump")
-                check_screen(case, log, sock + ".ppm")
+                check_screen(case, clean(raw, keep_prefix=True), sock + ".ppm")
             except AssertionError as e:
                 screen_problem = str(e)
     print(log)

@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: MIT
+# Host tests of the kernel core on the fake port.
+kosh_host_test(klog_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/klog_test.c ${KOSH_ROOT}/kernel/klog.c
+          ${KOSH_ROOT}/kernel/clock.c
+  LIBS kosh_arch_fake kosh_shared_host INCLUDES ${KOSH_ROOT}/kernel ${KOSH_ROOT}/kernel/include)
