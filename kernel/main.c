@@ -12,6 +12,7 @@
 #include "klog.h"
 #include "fdt.h"
 #include "firmware.h"
+#include "fwdump.h"
 #include "power.h"
 #include "selftest.h"
 
@@ -142,6 +143,8 @@ void kmain(const struct kosh_bootinfo *bi)
 		console_use_framebuffer((void *)(uintptr_t)(bi->hhdm_base + bi->fb.phys), &bi->fb);
 	klog_set_sink(console_write);
 	print_summary(bi, kmain_ticks, uart_source);
+	if (fw.have_acpi && cmdline_has(bi->cmdline, "kosh.acpidump"))
+		fwdump_acpi(&fw.acpi);
 	if (cmdline_has(bi->cmdline, "kosh.test"))
 		selftest_run(bi, &fw, kmain_ticks, (uintptr_t)&kmain);
 	klog_info("kosh: powering off\n");
