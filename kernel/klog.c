@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "clock.h"
+#include "panic.h"
 #include "spinlock.h"
 
 #include <kosh/fmt.h>
@@ -51,12 +52,15 @@ void klog(enum klog_level level, const char *fmt, ...)
 	r.time_ns = clock_ns();
 	r.cpu = arch_cpu_index();
 	r.level = level;
-	uint64_t flags = spin_lock_irqsave(&lock);
+	/* A panicking CPU may have died holding the lock: it writes without it. */
+	int locked = !panic_in_progress();
+	uint64_t flags = locked ? spin_lock_irqsave(&lock) : 0;
 	r.seq = next_seq++;
 	ring[r.seq & (KLOG_RECORDS - 1)] = r;
 	if (sink)
 		emit(&r);
-	spin_unlock_irqrestore(&lock, flags);
+	if (locked)
+		spin_unlock_irqrestore(&lock, flags);
 }
 
 int klog_read(uint64_t seq, struct klog_record *out)

@@ -145,6 +145,8 @@ void kmain(const struct kosh_bootinfo *bi)
 	print_summary(bi, kmain_ticks, uart_source);
 	if (fw.have_acpi && cmdline_has(bi->cmdline, "kosh.acpidump"))
 		fwdump_acpi(&fw.acpi);
+	if (cmdline_has(bi->cmdline, "kosh.fault"))
+		selftest_fault();
 	if (cmdline_has(bi->cmdline, "kosh.test"))
 		selftest_run(bi, &fw, kmain_ticks, (uintptr_t)&kmain);
 	klog_info("kosh: powering off\n");

@@ -154,6 +154,17 @@ static const struct {
 	{ "BOOT0008", "command line terminated", check_cmdline },
 };
 
+/* An address in the kernel half that nothing maps: just below the kernel image. */
+#define FAULT_ADDRESS (KOSH_KERNEL_VIRT_BASE - 0x1000)
+
+void selftest_fault(void)
+{
+	klog_info("kosh: writing to 0x%llx on purpose (kosh.fault)",
+		  (unsigned long long)FAULT_ADDRESS);
+	*(volatile uint64_t *)(uintptr_t)FAULT_ADDRESS = 0x6b6f7368; /* "kosh" */
+	klog_error("kosh: the deliberate fault did not fault");
+}
+
 void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uint64_t kmain_ticks,
 		  uint64_t kmain_addr)
 {

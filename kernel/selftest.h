@@ -15,4 +15,10 @@ struct firmware;
 void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uint64_t kmain_ticks,
 		  uint64_t kmain_addr);
 
+/*
+ * Fault on purpose ("kosh.fault" on the command line): a write to an unmapped
+ * kernel address, so the harness can check the panic report. Does not return.
+ */
+__attribute__((noinline)) void selftest_fault(void);
+
 #endif

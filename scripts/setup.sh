@@ -6,7 +6,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-PACKAGES="clang lld cmake ninja-build python3 tar mtools dosfstools gnu-efi \
+PACKAGES="clang lld llvm cmake ninja-build python3 tar mtools dosfstools gnu-efi \
 libcmocka-dev libclang-rt-14-dev ovmf qemu-efi-aarch64 qemu-system-x86 qemu-system-arm"
 
 say() { echo "setup: $*"; }

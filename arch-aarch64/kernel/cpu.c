@@ -1,35 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * AArch64 CPU set-up for the early kernel: the exception vectors (every
- * exception reports and halts for now), the counter, PSCI calls.
+ * AArch64 CPU basics: the exception vectors, the counter, PSCI calls,
+ * interrupt masking and halting.
  */
 #include "arch.h"
 #include "console.h"
 #include "klog.h"
+#include "traps_arm.h"
 
 #include <kosh/bootinfo.h>
 
-extern char trap_vectors[];
-
-static const char *const vector_names[4] = {
-	"current EL with SP0", "current EL with SPx", "lower EL, AArch64", "lower EL, AArch32",
-};
-static const char *const kind_names[4] = { "synchronous", "IRQ", "FIQ", "SError" };
-
 void arch_early_init(void)
 {
-	__asm__ volatile("msr vbar_el1, %0; isb" ::"r"(trap_vectors) : "memory");
-}
-
-void trap_report(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far);
-void trap_report(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far)
-{
-	klog_error("kosh: panic: %s exception from %s: ESR 0x%llx (class 0x%llx, ISS 0x%llx), "
-		"ELR 0x%llx, FAR 0x%llx\n",
-		kind_names[index & 3], vector_names[(index >> 2) & 3], (unsigned long long)esr,
-		(unsigned long long)((esr >> 26) & 0x3f), (unsigned long long)(esr & 0x1ffffff),
-		(unsigned long long)elr, (unsigned long long)far);
-	klog_error("kosh: halted");
+	aarch64_traps_init();
 }
 
 uint32_t arch_id(void)
@@ -102,4 +85,8 @@ void arch_irq_restore(uint64_t flags)
 uint32_t arch_cpu_index(void)
 {
 	return 0;
+}
+
+void arch_stop_other_cpus(void)
+{
 }

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The EL1 exception vector table (AArch64): 16 entries of 128 bytes. Every entry
- * passes its index to trap_report(), which prints the syndrome and halts. Full
- * exception handling comes with the machine layer.
+ * The EL1 exception vector table (AArch64): 16 entries of 128 bytes. Each saves
+ * x0/x1, puts its index in x0 and joins the common path, which saves the rest
+ * of a struct trap_frame (arch/trap.h) and calls trap_entry(index, frame), then
+ * restores everything and returns.
  */
+#define FRAME_SIZE (36 * 8)
+
 	.text
-.macro VECTOR index
+.macro VENTRY index
 	.balign 128
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
 	mov	x0, #\index
-	mrs	x1, esr_el1
-	mrs	x2, elr_el1
-	mrs	x3, far_el1
 	b	trap_common
 .endm
 
@@ -18,13 +20,57 @@
 	.globl trap_vectors
 trap_vectors:
 	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
-	VECTOR \i
+	VENTRY \i
 	.endr
 
 trap_common:
-	mov	x4, sp
-	and	x4, x4, #~15
-	mov	sp, x4
-	bl	trap_report
-1:	wfi
-	b	1b
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	cmp	x0, #8			/* entries 8-15: from EL0, which has its own sp */
+	b.lo	1f
+	mrs	x1, sp_el0
+	b	2f
+1:	add	x1, sp, #FRAME_SIZE
+2:	stp	x30, x1, [sp, #240]
+	mrs	x1, elr_el1
+	mrs	x2, spsr_el1
+	stp	x1, x2, [sp, #256]
+	mrs	x1, esr_el1
+	mrs	x2, far_el1
+	stp	x1, x2, [sp, #272]
+	mov	x1, sp
+	mov	x29, xzr		/* frame chain starts at the trap (trap_frame_fp) */
+	bl	trap_entry
+	ldp	x1, x2, [sp, #256]
+	msr	elr_el1, x1
+	msr	spsr_el1, x2
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	add	sp, sp, #FRAME_SIZE
+	eret

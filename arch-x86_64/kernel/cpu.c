@@ -1,53 +1,66 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86-64 CPU set-up for the early kernel: our own GDT (the firmware's is no
- * longer mapped) and an IDT whose 32 exception vectors report and halt. The full
- * trap handling, per-CPU state and interrupt controllers come with the machine
- * layer.
+ * x86-64 CPU basics: each CPU's GDT and TSS (the firmware's GDT is no longer
+ * mapped; the TSS holds the IST stacks for NMI, double fault and machine
+ * check), port I/O, the TSC, interrupt masking and halting.
  */
 #include "arch.h"
-#include "console.h"
-#include "klog.h"
+#include "cpu_x86.h"
 #include "fw.h"
 
 #include <kosh/bootinfo.h>
+#include <kosh/string.h>
 
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
-
-struct trap_frame {
-	uint64_t vector, error, rip, cs, rflags, rsp, ss;
+/* GDT slots, laid out for syscall/sysret (user data right below user code). */
+enum {
+	GDT_NULL,
+	GDT_KERNEL_CODE, /* 0x08 */
+	GDT_KERNEL_DATA, /* 0x10 */
+	GDT_USER_CODE32, /* 0x18: unused, keeps sysret's layout */
+	GDT_USER_DATA,   /* 0x20 */
+	GDT_USER_CODE,   /* 0x28 */
+	GDT_TSS,         /* 0x30, two slots */
+	GDT_ENTRIES = GDT_TSS + 2
 };
 
-struct idt_entry {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
-	uint16_t offset_mid;
-	uint32_t offset_high;
-	uint32_t reserved;
+struct __attribute__((packed)) tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
 };
-_Static_assert(sizeof(struct idt_entry) == 16, "IDT entry layout");
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 struct __attribute__((packed)) table_pointer {
 	uint16_t limit;
 	uint64_t base;
 };
 
-/* Read-only: the accessed bits are preset so the CPU never writes to it. */
-static const uint64_t gdt[] = {
-	0,
-	0x00af9b000000ffffull, /* 0x08: 64-bit code, DPL 0, accessed */
-	0x00cf93000000ffffull, /* 0x10: data, DPL 0, accessed */
+/* Per CPU: written by the CPU itself (the TSS busy bit), so not read-only. */
+struct cpu_tables {
+	uint64_t gdt[GDT_ENTRIES];
+	struct tss tss;
 };
 
-static struct idt_entry idt[32];
-extern const uint64_t trap_stubs[32];
+static struct cpu_tables tables[X86_MAX_CPUS];
 
-static void load_gdt(void)
+/* Stacks for the boot CPU's IST entries; application processors get theirs at bring-up. */
+static uint8_t boot_ist_stacks[X86_IST_COUNT][X86_IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static void set_tss_descriptor(uint64_t *slot, const struct tss *tss)
 {
-	struct table_pointer p = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+	uint64_t base = (uint64_t)(uintptr_t)tss, limit = sizeof(*tss) - 1;
+	slot[0] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 /* present, TSS */
+		  | ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+	slot[1] = base >> 32;
+}
+
+static void load_gdt(struct cpu_tables *t)
+{
+	struct table_pointer p = { sizeof(t->gdt) - 1, (uint64_t)(uintptr_t)t->gdt };
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -59,39 +72,35 @@ static void load_gdt(void)
 			 "movw %w2, %%ss\n\t"
 			 "xorl %%eax, %%eax\n\t"
 			 "movw %%ax, %%fs\n\t"
-			 "movw %%ax, %%gs"
+			 "movw %%ax, %%gs\n\t"
+			 "ltr %w3"
 			 :
-			 : "m"(p), "i"(KERNEL_CS), "r"(KERNEL_DS)
+			 : "m"(p), "i"(X86_KERNEL_CS), "r"(X86_KERNEL_DS), "r"(GDT_TSS * 8)
 			 : "rax", "memory");
 }
 
-static void load_idt(void)
+void x86_cpu_tables_init(uint32_t index, const uint64_t ist_tops[X86_IST_COUNT])
 {
-	for (int v = 0; v < 32; v++) {
-		uint64_t a = trap_stubs[v];
-		idt[v] = (struct idt_entry){ (uint16_t)a, KERNEL_CS, 0, 0x8e, (uint16_t)(a >> 16),
-					     (uint32_t)(a >> 32), 0 };
-	}
-	struct table_pointer p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
-	__asm__ volatile("lidt %0" ::"m"(p) : "memory");
+	struct cpu_tables *t = &tables[index];
+	memset(t, 0, sizeof(*t));
+	t->gdt[GDT_KERNEL_CODE] = 0x00af9b000000ffffull; /* 64-bit code, DPL 0, accessed */
+	t->gdt[GDT_KERNEL_DATA] = 0x00cf93000000ffffull; /* data, DPL 0, accessed */
+	t->gdt[GDT_USER_DATA] = 0x00cff3000000ffffull;   /* data, DPL 3 */
+	t->gdt[GDT_USER_CODE] = 0x00affb000000ffffull;   /* 64-bit code, DPL 3 */
+	for (int i = 0; i < X86_IST_COUNT; i++)
+		t->tss.ist[i] = ist_tops[i];
+	t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap: every port refused at CPL 3 */
+	set_tss_descriptor(&t->gdt[GDT_TSS], &t->tss);
+	load_gdt(t);
 }
 
 void arch_early_init(void)
 {
-	load_gdt();
-	load_idt();
-}
-
-void trap_report(const struct trap_frame *f);
-void trap_report(const struct trap_frame *f)
-{
-	uint64_t cr2;
-	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-	klog_error("kosh: panic: CPU exception %llu, error 0x%llx at rip 0x%llx (cr2 0x%llx, rsp "
-		"0x%llx)\n",
-		(unsigned long long)f->vector, (unsigned long long)f->error,
-		(unsigned long long)f->rip, (unsigned long long)cr2, (unsigned long long)f->rsp);
-	klog_error("kosh: halted");
+	uint64_t tops[X86_IST_COUNT];
+	for (int i = 0; i < X86_IST_COUNT; i++)
+		tops[i] = (uint64_t)(uintptr_t)(boot_ist_stacks[i] + X86_IST_STACK_SIZE);
+	x86_cpu_tables_init(0, tops);
+	x86_traps_init();
 }
 
 uint32_t arch_id(void)
@@ -141,12 +150,6 @@ int64_t arch_psci_call(int use_hvc, uint64_t fn, uint64_t a0, uint64_t a1, uint6
 	return -1;
 }
 
-void arch_halt(void)
-{
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-
 void arch_cpu_relax(void)
 {
 	__asm__ volatile("pause");
@@ -169,4 +172,14 @@ void arch_irq_restore(uint64_t flags)
 uint32_t arch_cpu_index(void)
 {
 	return 0;
+}
+
+void arch_stop_other_cpus(void)
+{
+}
+
+void arch_halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
 }

@@ -1,65 +1,109 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Exception entry stubs for vectors 0-31 (x86-64). Each pushes a dummy error
- * code where the CPU pushes none, then its vector, so trap_report() sees one
- * frame layout: vector, error code, rip, cs, rflags, rsp, ss.
+ * Entry stubs for all 256 vectors (x86-64). Each pushes a dummy error code where
+ * the CPU pushes none, then its vector; the common path saves the general
+ * registers into a struct trap_frame (arch/trap.h) and calls trap_dispatch().
+ * Vectors 0-31 are exceptions, 32-255 interrupts and IPIs.
  */
 	.text
-.macro TRAP vec, has_error
+.macro STUB vec
 	.balign 16
 trap_\vec:
-	.if \has_error == 0
+	.if (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	.else
 	push	$0
 	.endif
 	push	$\vec
 	jmp	trap_common
 .endm
 
-TRAP 0, 0
-TRAP 1, 0
-TRAP 2, 0
-TRAP 3, 0
-TRAP 4, 0
-TRAP 5, 0
-TRAP 6, 0
-TRAP 7, 0
-TRAP 8, 1
-TRAP 9, 0
-TRAP 10, 1
-TRAP 11, 1
-TRAP 12, 1
-TRAP 13, 1
-TRAP 14, 1
-TRAP 15, 0
-TRAP 16, 0
-TRAP 17, 1
-TRAP 18, 0
-TRAP 19, 0
-TRAP 20, 0
-TRAP 21, 1
-TRAP 22, 0
-TRAP 23, 0
-TRAP 24, 0
-TRAP 25, 0
-TRAP 26, 0
-TRAP 27, 0
-TRAP 28, 0
-TRAP 29, 1
-TRAP 30, 1
-TRAP 31, 0
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	STUB \v
+	.endr
+	.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
+	STUB \v
+	.endr
+	.irp v, 64,65,66,67,68,69,70,71,72,73,74,75,76,77,78,79,80,81,82,83,84,85,86,87,88,89,90,91,92,93,94,95
+	STUB \v
+	.endr
+	.irp v, 96,97,98,99,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,115,116,117,118,119,120,121,122,123,124,125,126,127
+	STUB \v
+	.endr
+	.irp v, 128,129,130,131,132,133,134,135,136,137,138,139,140,141,142,143,144,145,146,147,148,149,150,151,152,153,154,155,156,157,158,159
+	STUB \v
+	.endr
+	.irp v, 160,161,162,163,164,165,166,167,168,169,170,171,172,173,174,175,176,177,178,179,180,181,182,183,184,185,186,187,188,189,190,191
+	STUB \v
+	.endr
+	.irp v, 192,193,194,195,196,197,198,199,200,201,202,203,204,205,206,207,208,209,210,211,212,213,214,215,216,217,218,219,220,221,222,223
+	STUB \v
+	.endr
+	.irp v, 224,225,226,227,228,229,230,231,232,233,234,235,236,237,238,239,240,241,242,243,244,245,246,247,248,249,250,251,252,253,254,255
+	STUB \v
+	.endr
 
 trap_common:
+	cld
+	push	%rax
+	push	%rbx
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%rbp
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
 	mov	%rsp, %rdi
-	and	$-16, %rsp
-	call	trap_report
-1:	cli
-	hlt
-	jmp	1b
+	call	trap_dispatch
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rbp
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rbx
+	pop	%rax
+	add	$16, %rsp	/* vector and error code */
+	iretq
 
 	.section .rodata
 	.balign 8
 	.globl trap_stubs
 trap_stubs:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad	trap_\v
+	.endr
+	.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
+	.quad	trap_\v
+	.endr
+	.irp v, 64,65,66,67,68,69,70,71,72,73,74,75,76,77,78,79,80,81,82,83,84,85,86,87,88,89,90,91,92,93,94,95
+	.quad	trap_\v
+	.endr
+	.irp v, 96,97,98,99,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,115,116,117,118,119,120,121,122,123,124,125,126,127
+	.quad	trap_\v
+	.endr
+	.irp v, 128,129,130,131,132,133,134,135,136,137,138,139,140,141,142,143,144,145,146,147,148,149,150,151,152,153,154,155,156,157,158,159
+	.quad	trap_\v
+	.endr
+	.irp v, 160,161,162,163,164,165,166,167,168,169,170,171,172,173,174,175,176,177,178,179,180,181,182,183,184,185,186,187,188,189,190,191
+	.quad	trap_\v
+	.endr
+	.irp v, 192,193,194,195,196,197,198,199,200,201,202,203,204,205,206,207,208,209,210,211,212,213,214,215,216,217,218,219,220,221,222,223
+	.quad	trap_\v
+	.endr
+	.irp v, 224,225,226,227,228,229,230,231,232,233,234,235,236,237,238,239,240,241,242,243,244,245,246,247,248,249,250,251,252,253,254,255
 	.quad	trap_\v
 	.endr

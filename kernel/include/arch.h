@@ -42,6 +42,13 @@ void arch_cpu_relax(void);
 uint64_t arch_irq_save(void);
 void arch_irq_restore(uint64_t flags);
 
+/* Log every register of a trap frame (klog_error lines). */
+struct trap_frame;
+void arch_trap_dump_regs(const struct trap_frame *f);
+
+/* Stop every other CPU (for a panic); returns without waiting if there are none. */
+void arch_stop_other_cpus(void);
+
 /* Mask interrupts and stop this CPU for good. */
 __attribute__((noreturn)) void arch_halt(void);
 

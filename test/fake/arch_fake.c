@@ -85,3 +85,12 @@ uint32_t arch_cpu_index(void)
 {
 	return arch_fake.cpu_index;
 }
+
+void arch_trap_dump_regs(const struct trap_frame *f)
+{
+}
+
+void arch_stop_other_cpus(void)
+{
+	arch_fake.stop_others++;
+}

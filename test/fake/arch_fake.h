@@ -13,6 +13,8 @@ struct arch_fake {
 	uint64_t relax_count;
 	uint64_t port_writes;
 	uint32_t cpu_index;
+	int panicking;
+	uint64_t stop_others;
 };
 
 extern struct arch_fake arch_fake;

@@ -38,12 +38,13 @@ ARCH_LABEL = {"x86_64": "x86-64", "aarch64": "AArch64"}
 class Case:
     def __init__(self, name, arch, memory="512M", machine=None, extra=(), cfg=None,
                  layout="boot", mutate=None, expect_fail=None, status=None, loader=None,
-                 checks=(), screen=False, timeout=120):
+                 checks=(), screen=False, panic=(), timeout=120):
         self.name, self.arch, self.memory, self.machine = name, arch, memory, machine
         self.extra, self.cfg, self.layout, self.mutate = list(extra), cfg, layout, mutate
         self.expect_fail, self.loader, self.checks = expect_fail, loader, checks
         self.status = status  # the EFI status the firmware reports for the loader
         self.screen = screen  # check the framebuffer shows the banner in our font
+        self.panic = panic    # a panic is expected: these lines must be in its report
         self.timeout = timeout
 
 
@@ -209,6 +210,9 @@ def garbage_initfs(files, arch):
 
 
 CFG_TEST = "cmdline = kosh.test\n"
+# A deliberate fault's report: registers, then a backtrace through the kernel's symbols.
+FAULT_REPORT = (r"^backtrace:$", r"^  #0 0xffffffff8[0-9a-f]+ selftest_fault\+0x[0-9a-f]+$",
+                r"^  #1 0xffffffff8[0-9a-f]+ kmain\+0x[0-9a-f]+$", r"^kosh: halted$")
 
 
 def cases(build):
@@ -251,6 +255,14 @@ def cases(build):
              checks=(check_resolution(1024, 768),)),
         Case("x86_64-bad-bootinfo-magic", "x86_64", cfg=CFG_TEST, loader="badmagic",
              expect_fail=r"kosh: refusing to start: boot info: bad magic"),
+        Case("x86_64-fault", "x86_64", cfg="cmdline = kosh.fault\n",
+             expect_fail=r"^kosh: panic on cpu 0: page fault \(vector 14\) at 0xffffffff7ffff000: "
+                         r"write of a page not present in kernel mode",
+             panic=FAULT_REPORT + (r"^rip ffffffff8[0-9a-f]{7} cs 0008 ",)),
+        Case("aarch64-fault", "aarch64", cfg="cmdline = kosh.fault\n",
+             expect_fail=r"^kosh: panic on cpu 0: data abort from EL1 at 0xffffffff7ffff000: "
+                         r"translation fault \(level [0-3]\), write",
+             panic=FAULT_REPORT + (r"^elr ffffffff8[0-9a-f]{7} spsr [0-9a-f]{8} esr 9[0-9a-f]{7} ",)),
         Case("aarch64-acpi", "aarch64", cfg=CFG_TEST,
              checks=(check_memory, check_framebuffer(False),
                      check_tables(True, False, "ACPI SPCR"), check_flag("el2", False))),
@@ -409,8 +421,11 @@ def run_case(case, build):
                 screen_problem = str(e)
     print(log)
     problems = []
-    if re.search(r"panic", log):
+    if re.search(r"panic", log) and not case.panic:
         problems.append("the kernel panicked")
+    for line in case.panic:
+        if not re.search(line, log, re.M):
+            problems.append(f"panic report lacks a line matching {line!r}")
     if re.search(r"^not ok", log, re.M):
         problems.append("a self-check failed")
     if case.expect_fail:
@@ -420,7 +435,7 @@ def run_case(case, build):
         if case.status and not (returned and returned.group(1) == case.status):
             problems.append(f"the firmware did not report the loader returning {case.status!r}"
                             f" (got {returned.group(1) if returned else 'nothing'})")
-        if re.search(r"^Kosh \S+ \(", log, re.M):
+        if case.status and re.search(r"^Kosh \S+ \(", log, re.M):
             problems.append("the kernel started despite the bad input")
     else:
         common = (check_common, check_selftests) if case.cfg and "kosh.test" in case.cfg \
