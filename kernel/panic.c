@@ -57,7 +57,6 @@ static void begin(void)
 	arch_irq_save();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		arch_halt();
-	arch_stop_other_cpus();
 }
 
 static __attribute__((noreturn)) void end(void)

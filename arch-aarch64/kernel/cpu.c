@@ -86,7 +86,3 @@ uint32_t arch_cpu_index(void)
 {
 	return 0;
 }
-
-void arch_stop_other_cpus(void)
-{
-}

@@ -174,10 +174,6 @@ uint32_t arch_cpu_index(void)
 	return 0;
 }
 
-void arch_stop_other_cpus(void)
-{
-}
-
 void arch_halt(void)
 {
 	for (;;)

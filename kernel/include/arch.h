@@ -46,8 +46,11 @@ void arch_irq_restore(uint64_t flags);
 struct trap_frame;
 void arch_trap_dump_regs(const struct trap_frame *f);
 
-/* Stop every other CPU (for a panic); returns without waiting if there are none. */
-void arch_stop_other_cpus(void);
+/*
+ * This CPU's one-shot timer: interrupt once clock_ns() reaches deadline_ns
+ * (at once if it already has), then call timer_interrupt(); 0 disarms it.
+ */
+void arch_timer_set(uint64_t deadline_ns);
 
 /* Mask interrupts and stop this CPU for good. */
 __attribute__((noreturn)) void arch_halt(void);

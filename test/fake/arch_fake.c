@@ -90,7 +90,8 @@ void arch_trap_dump_regs(const struct trap_frame *f)
 {
 }
 
-void arch_stop_other_cpus(void)
+void arch_timer_set(uint64_t deadline_ns)
 {
-	arch_fake.stop_others++;
+	arch_fake.timer_deadline = deadline_ns;
+	arch_fake.timer_sets++;
 }

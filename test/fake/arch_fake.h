@@ -14,7 +14,8 @@ struct arch_fake {
 	uint64_t port_writes;
 	uint32_t cpu_index;
 	int panicking;
-	uint64_t stop_others;
+	uint64_t timer_deadline; /* last arch_timer_set */
+	uint64_t timer_sets;
 };
 
 extern struct arch_fake arch_fake;
