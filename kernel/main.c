@@ -9,7 +9,10 @@
 #include "bootinfo.h"
 #include "clock.h"
 #include "console.h"
+#include "kheap.h"
 #include "klog.h"
+#include "panic.h"
+#include "pmm.h"
 #include "fdt.h"
 #include "firmware.h"
 #include "fwdump.h"
@@ -115,6 +118,16 @@ static int cmdline_has(const char *cmdline, const char *w)
 	return 0;
 }
 
+/* The allocators, over the usable RAM of the map. */
+static void memory_init(const struct kosh_bootinfo *bi)
+{
+	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
+	if (pmm_init(map, bi->mem_map_count, bi->hhdm_base))
+		panic("no usable memory in the boot info's map");
+	if (kheap_init())
+		panic("cannot set up the kernel heap");
+}
+
 __attribute__((noreturn)) static void refuse(const char *why)
 {
 	struct fw_uart u = { 0 };
@@ -143,6 +156,7 @@ void kmain(const struct kosh_bootinfo *bi)
 		console_use_framebuffer((void *)(uintptr_t)(bi->hhdm_base + bi->fb.phys), &bi->fb);
 	klog_set_sink(console_write);
 	print_summary(bi, kmain_ticks, uart_source);
+	memory_init(bi);
 	if (fw.have_acpi && cmdline_has(bi->cmdline, "kosh.acpidump"))
 		fwdump_acpi(&fw.acpi);
 	if (cmdline_has(bi->cmdline, "kosh.fault"))

@@ -9,6 +9,8 @@
 #include "console.h"
 #include "klog.h"
 #include "firmware.h"
+#include "kheap.h"
+#include "pmm.h"
 
 #include <kosh/bootinfo.h>
 #include <kosh/memmap.h>
@@ -139,6 +141,73 @@ static int check_cmdline(struct ctx *c)
 	return i < KOSH_CMDLINE_MAX ? 1 : fail(c, "command line not terminated");
 }
 
+static int same_free_pages(const struct pmm_stats *a, const struct pmm_stats *b)
+{
+	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
+		if (a->free_pages[z] != b->free_pages[z])
+			return 0;
+	}
+	return 1;
+}
+
+/* Blocks of orders 0..10 in every zone that has memory: patterns hold, all comes back. */
+static int check_pmm(struct ctx *c)
+{
+	static const unsigned zones[] = { 0, PMM_DMA32, PMM_LOW };
+	uint64_t blocks[3][11] = { { 0 } };
+	struct pmm_stats before, after;
+	pmm_get_stats(&before);
+	for (int z = 0; z < 3; z++) {
+		for (unsigned order = 0; order <= 10; order++) {
+			uint64_t p = pmm_alloc(order, zones[z] | PMM_ZERO);
+			blocks[z][order] = p;
+			if (!p)
+				continue;
+			if (p & ((PMM_PAGE_SIZE << order) - 1))
+				return fail(c, "pmm block misaligned for its order");
+			memset(phys_to_virt(p), 0x5a + (int)order, PMM_PAGE_SIZE << order);
+		}
+	}
+	for (int z = 0; z < 3; z++) {
+		for (unsigned order = 0; order <= 10; order++) {
+			uint8_t *v = blocks[z][order] ? phys_to_virt(blocks[z][order]) : 0;
+			if (v && (v[0] != 0x5a + order || v[(PMM_PAGE_SIZE << order) - 1] != 0x5a + order))
+				return fail(c, "pmm blocks overlap: a pattern was overwritten");
+			if (v && pmm_free(blocks[z][order], order))
+				return fail(c, "pmm refused to free a block it handed out");
+		}
+	}
+	if (!blocks[0][10])
+		return fail(c, "pmm could not allocate a 4 MiB block");
+	pmm_get_stats(&after);
+	if (!same_free_pages(&before, &after))
+		return fail(c, "pmm free pages differ after freeing everything");
+	return pmm_check() == 0 ? 1 : fail(c, "pmm metadata inconsistent");
+}
+
+/* kmalloc of sizes 1 .. 64 KiB: aligned, distinct, patterns hold, nothing refused. */
+static int check_kheap(struct ctx *c)
+{
+	enum { N = 64 };
+	void *p[N];
+	struct kheap_stats st;
+	for (int i = 0; i < N; i++) {
+		size_t size = (size_t)1 << (i % 17);
+		p[i] = kmalloc(size);
+		if (!p[i] || ((uintptr_t)p[i] & 15))
+			return fail(c, "kmalloc failed or returned a misaligned block");
+		memset(p[i], i, size);
+	}
+	for (int i = 0; i < N; i++) {
+		size_t size = (size_t)1 << (i % 17);
+		if (((uint8_t *)p[i])[0] != i || ((uint8_t *)p[i])[size - 1] != i)
+			return fail(c, "kmalloc blocks overlap: a pattern was overwritten");
+		kfree(p[i]);
+	}
+	kheap_get_stats(&st);
+	return st.refused_frees == 0 ? 1 : fail(c, "kfree refused a block kmalloc handed out");
+}
+
 static const struct {
 	const char *id;
 	const char *name;
@@ -152,6 +221,8 @@ static const struct {
 	{ "BOOT0006", "firmware tables valid", check_firmware_tables },
 	{ "BOOT0007", "boot counter consistent", check_clock },
 	{ "BOOT0008", "command line terminated", check_cmdline },
+	{ "MEM0001", "buddy allocator on real memory", check_pmm },
+	{ "MEM0002", "kernel heap on real memory", check_kheap },
 };
 
 /* An address in the kernel half that nothing maps: just below the kernel image. */
