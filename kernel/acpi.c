@@ -14,6 +14,7 @@
 #include <kosh/string.h>
 
 #include "acpi.h"
+#include "acpi_bytes.h"
 
 /* RSDP */
 #define RSDP_V1_SIZE  20u
@@ -27,12 +28,6 @@
 #define HDR_LENGTH   4
 #define HDR_REVISION 8
 
-/* Generic Address Structure */
-#define GAS_SIZE    12u
-#define GAS_SPACE   0
-#define GAS_WIDTH   1
-#define GAS_ACCESS  3 /* 1 byte, 2 word, 3 dword, 4 qword accesses */
-#define GAS_ADDRESS 4
 
 /* SPCR */
 #define SPCR_INTERFACE     36
@@ -45,20 +40,25 @@
 #define FADT_DSDT           40
 #define FADT_PM1A_CNT       64
 #define FADT_PM1B_CNT       68
+#define FADT_PM_TMR_BLK     76
+#define FADT_IAPC_BOOT_ARCH 109 /* ACPI 2.0 (FADT revision 2 and later) */
 #define FADT_FLAGS          112
 #define FADT_V1_SIZE        116u /* the ACPI 1.0 FADT ends after Flags */
 #define FADT_ARM_BOOT_ARCH  129  /* ACPI 5.1 */
 #define FADT_X_DSDT         140
 #define FADT_X_PM1A_CNT     172
 #define FADT_X_PM1B_CNT     184
+#define FADT_X_PM_TMR_BLK   208
 #define FADT_SLEEP_CONTROL  244
 
+#define FADT_TMR_VAL_EXT    (1u << 8)
 #define FADT_HW_REDUCED     (1u << 20)
 #define ARM_PSCI_COMPLIANT  (1u << 0)
 #define ARM_PSCI_USE_HVC    (1u << 1)
 
-/* The PM1 control registers are 16 bits wide (ACPI 6.5, 4.8.3.2.1). */
+/* The PM1 control registers are 16 bits wide (ACPI 6.5, 4.8.3.2.1), the PM timer 32. */
 #define PM1_CNT_WIDTH 16
+#define PM_TMR_WIDTH  32
 
 /* AML */
 #define AML_ZERO_OP     0x00
@@ -73,22 +73,6 @@
 
 /* SLP_TYPx is a 3-bit field of PM1x_CNT and of the sleep control register. */
 #define SLP_TYP_MAX 7u
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static uint8_t checksum(const uint8_t *p, uint32_t len)
 {
@@ -118,7 +102,7 @@ static int map_table(const struct acpi *a, uint64_t phys, const char *sig,
 		return ACPI_E_TABLE_MAP;
 	if (sig && memcmp(t, sig, 4) != 0)
 		return ACPI_E_TABLE_SIGNATURE;
-	n = le32(t + HDR_LENGTH);
+	n = acpi_le32(t + HDR_LENGTH);
 	if (n < ACPI_HEADER_SIZE || n > ACPI_TABLE_MAX)
 		return ACPI_E_TABLE_LENGTH;
 	t = map_bytes(a, phys, n);
@@ -139,7 +123,7 @@ static int check_rsdp_v2(const struct acpi *a, uint64_t phys, const uint8_t **rs
 
 	if (!r)
 		return ACPI_E_RSDP_MAP;
-	len = le32(r + RSDP_LENGTH);
+	len = acpi_le32(r + RSDP_LENGTH);
 	if (len < RSDP_V2_SIZE || len > ACPI_TABLE_MAX)
 		return ACPI_E_RSDP_LENGTH;
 	r = map_bytes(a, phys, len);
@@ -188,8 +172,8 @@ static int use_root(struct acpi *a, uint64_t phys, int xsdt)
  */
 static int pick_root(struct acpi *a, const uint8_t *rsdp)
 {
-	uint64_t rsdt = le32(rsdp + RSDP_RSDT);
-	uint64_t xsdt = a->revision >= 2 ? le64(rsdp + RSDP_XSDT) : 0;
+	uint64_t rsdt = acpi_le32(rsdp + RSDP_RSDT);
+	uint64_t xsdt = a->revision >= 2 ? acpi_le64(rsdp + RSDP_XSDT) : 0;
 	int err = ACPI_E_NO_ROOT;
 	int rsdt_err;
 
@@ -232,7 +216,7 @@ static uint64_t root_entry(const struct acpi *a, uint32_t i)
 
 	if (!e)
 		return 0;
-	return a->xsdt ? le64(e) : le32(e);
+	return a->xsdt ? acpi_le64(e) : acpi_le32(e);
 }
 
 const void *acpi_find(const struct acpi *a, const char sig[4], uint32_t index, uint32_t *len)
@@ -252,23 +236,6 @@ const void *acpi_find(const struct acpi *a, const char sig[4], uint32_t index, u
 		}
 	}
 	return NULL;
-}
-
-static void read_gas(const uint8_t *p, struct fw_gas *gas)
-{
-	gas->space = p[GAS_SPACE];
-	gas->bit_width = p[GAS_WIDTH];
-	gas->address = le64(p + GAS_ADDRESS);
-}
-
-/* A register Kosh can use: present, in memory or I/O space. */
-static int check_register(const struct fw_gas *gas)
-{
-	if (gas->address == 0)
-		return ACPI_E_NO_ADDRESS;
-	if (gas->space != FW_SPACE_MEMORY && gas->space != FW_SPACE_IO)
-		return ACPI_E_SPACE;
-	return 0;
 }
 
 static uint32_t uart_type(uint32_t raw)
@@ -303,8 +270,8 @@ static uint32_t spcr_baud(const uint8_t *spcr, uint32_t len)
 	uint8_t code = spcr[SPCR_BAUD];
 
 	if (spcr[HDR_REVISION] >= 4 && len >= SPCR_PRECISE_BAUD + 4 &&
-	    le32(spcr + SPCR_PRECISE_BAUD) != 0)
-		return le32(spcr + SPCR_PRECISE_BAUD);
+	    acpi_le32(spcr + SPCR_PRECISE_BAUD) != 0)
+		return acpi_le32(spcr + SPCR_PRECISE_BAUD);
 	return code < 8 ? by_code[code] : 0;
 }
 
@@ -322,8 +289,8 @@ int acpi_spcr_uart(const struct acpi *a, struct fw_uart *out)
 		return ACPI_E_NOT_FOUND;
 	if (len < SPCR_MIN_SIZE)
 		return ACPI_E_SHORT;
-	read_gas(spcr + SPCR_BASE, &base);
-	err = check_register(&base);
+	acpi_read_gas(spcr + SPCR_BASE, &base);
+	err = acpi_check_register(&base);
 	if (err)
 		return err;
 	memset(out, 0, sizeof(*out));
@@ -336,19 +303,19 @@ int acpi_spcr_uart(const struct acpi *a, struct fw_uart *out)
 	return 0;
 }
 
-/* A PM1 control block: the X_ GAS when the FADT has it and it is set, else the port. */
-static void fadt_pm1(const uint8_t *fadt, uint32_t len, uint32_t port_at, uint32_t gas_at,
-		     struct fw_gas *gas)
+/* A fixed register block: the X_ GAS when the FADT has it and it is set, else the port. */
+static void fadt_block(const uint8_t *fadt, uint32_t len, uint32_t port_at, uint32_t gas_at,
+		       uint8_t width, struct fw_gas *gas)
 {
-	uint32_t port = le32(fadt + port_at);
+	uint32_t port = acpi_le32(fadt + port_at);
 
 	if (len >= gas_at + GAS_SIZE) {
-		read_gas(fadt + gas_at, gas);
+		acpi_read_gas(fadt + gas_at, gas);
 		if (gas->address)
 			return;
 	}
 	gas->space = FW_SPACE_IO;
-	gas->bit_width = port ? PM1_CNT_WIDTH : 0;
+	gas->bit_width = port ? width : 0;
 	gas->address = port;
 }
 
@@ -357,24 +324,24 @@ static int sleep_registers(const uint8_t *fadt, uint32_t len, struct acpi_sleep 
 {
 	int err;
 
-	out->hw_reduced = (le32(fadt + FADT_FLAGS) & FADT_HW_REDUCED) != 0;
+	out->hw_reduced = (acpi_le32(fadt + FADT_FLAGS) & FADT_HW_REDUCED) != 0;
 	if (len >= FADT_SLEEP_CONTROL + GAS_SIZE)
-		read_gas(fadt + FADT_SLEEP_CONTROL, &out->sleep_control);
+		acpi_read_gas(fadt + FADT_SLEEP_CONTROL, &out->sleep_control);
 	if (out->hw_reduced)
-		return check_register(&out->sleep_control);
-	fadt_pm1(fadt, len, FADT_PM1A_CNT, FADT_X_PM1A_CNT, &out->pm1a_cnt);
-	fadt_pm1(fadt, len, FADT_PM1B_CNT, FADT_X_PM1B_CNT, &out->pm1b_cnt);
-	err = check_register(&out->pm1a_cnt);
+		return acpi_check_register(&out->sleep_control);
+	fadt_block(fadt, len, FADT_PM1A_CNT, FADT_X_PM1A_CNT, PM1_CNT_WIDTH, &out->pm1a_cnt);
+	fadt_block(fadt, len, FADT_PM1B_CNT, FADT_X_PM1B_CNT, PM1_CNT_WIDTH, &out->pm1b_cnt);
+	err = acpi_check_register(&out->pm1a_cnt);
 	if (err)
 		return err;
-	return out->pm1b_cnt.address ? check_register(&out->pm1b_cnt) : 0;
+	return out->pm1b_cnt.address ? acpi_check_register(&out->pm1b_cnt) : 0;
 }
 
 static uint64_t fadt_dsdt(const uint8_t *fadt, uint32_t len)
 {
-	uint64_t x_dsdt = len >= FADT_X_DSDT + 8 ? le64(fadt + FADT_X_DSDT) : 0;
+	uint64_t x_dsdt = len >= FADT_X_DSDT + 8 ? acpi_le64(fadt + FADT_X_DSDT) : 0;
 
-	return x_dsdt ? x_dsdt : le32(fadt + FADT_DSDT);
+	return x_dsdt ? x_dsdt : acpi_le32(fadt + FADT_DSDT);
 }
 
 /* PkgLength at *at, which counts its own bytes; *at moves past it. */
@@ -506,6 +473,15 @@ static int aml_find_s5(const uint8_t *aml, uint32_t len, struct acpi_sleep *out)
 	return err;
 }
 
+/* The FADT, at least FADT_V1_SIZE long: *fadt and *len, or an error. */
+static int find_fadt(const struct acpi *a, const uint8_t **fadt, uint32_t *len)
+{
+	*fadt = acpi_find(a, "FACP", 0, len);
+	if (!*fadt)
+		return ACPI_E_NOT_FOUND;
+	return *len < FADT_V1_SIZE ? ACPI_E_SHORT : 0;
+}
+
 int acpi_s5(const struct acpi *a, struct acpi_sleep *out)
 {
 	const uint8_t *fadt, *dsdt;
@@ -515,12 +491,9 @@ int acpi_s5(const struct acpi *a, struct acpi_sleep *out)
 	if (!a || !out)
 		return ACPI_E_INVALID;
 	memset(out, 0, sizeof(*out));
-	fadt = acpi_find(a, "FACP", 0, &len);
-	if (!fadt)
-		return ACPI_E_NOT_FOUND;
-	if (len < FADT_V1_SIZE)
-		return ACPI_E_SHORT;
-	err = sleep_registers(fadt, len, out);
+	err = find_fadt(a, &fadt, &len);
+	if (!err)
+		err = sleep_registers(fadt, len, out);
 	if (err)
 		return err;
 	/* Only the DSDT is searched: \_S5_ in an SSDT is not found. */
@@ -546,9 +519,53 @@ int acpi_psci(const struct acpi *a, int *present, int *use_hvc)
 	/* ARM_BOOT_ARCH exists from FADT 5.1 on; before, these bytes were reserved. */
 	if (len < FADT_ARM_BOOT_ARCH + 2 || fadt[HDR_REVISION] < 5)
 		return 0;
-	flags = le16(fadt + FADT_ARM_BOOT_ARCH);
+	flags = acpi_le16(fadt + FADT_ARM_BOOT_ARCH);
 	*present = (flags & ARM_PSCI_COMPLIANT) != 0;
 	*use_hvc = *present && (flags & ARM_PSCI_USE_HVC) != 0;
+	return 0;
+}
+
+/* A HW-reduced machine has no PM timer, whatever the FADT's timer fields hold. */
+int acpi_pm_timer(const struct acpi *a, struct fw_gas *reg, int *is_32bit)
+{
+	const uint8_t *fadt;
+	uint32_t len, flags;
+	int err;
+
+	if (!a || !reg || !is_32bit)
+		return ACPI_E_INVALID;
+	memset(reg, 0, sizeof(*reg));
+	*is_32bit = 0;
+	err = find_fadt(a, &fadt, &len);
+	if (err)
+		return err;
+	flags = acpi_le32(fadt + FADT_FLAGS);
+	if (flags & FADT_HW_REDUCED)
+		return ACPI_E_NOT_FOUND;
+	fadt_block(fadt, len, FADT_PM_TMR_BLK, FADT_X_PM_TMR_BLK, PM_TMR_WIDTH, reg);
+	if (reg->address == 0)
+		return ACPI_E_NOT_FOUND;
+	err = acpi_check_register(reg);
+	if (err)
+		return err;
+	*is_32bit = (flags & FADT_TMR_VAL_EXT) != 0;
+	return 0;
+}
+
+int acpi_boot_flags(const struct acpi *a, uint16_t *flags)
+{
+	const uint8_t *fadt;
+	uint32_t len;
+
+	if (!a || !flags)
+		return ACPI_E_INVALID;
+	*flags = 0;
+	fadt = acpi_find(a, "FACP", 0, &len);
+	if (!fadt)
+		return ACPI_E_NOT_FOUND;
+	/* Before FADT revision 2 these bytes were reserved. */
+	if (fadt[HDR_REVISION] >= 2 && len >= FADT_IAPC_BOOT_ARCH + 2)
+		*flags = acpi_le16(fadt + FADT_IAPC_BOOT_ARCH);
 	return 0;
 }
 
@@ -573,6 +590,9 @@ const char *acpi_strerror(int err)
 		[-ACPI_E_NO_ADDRESS] = "register address is 0",
 		[-ACPI_E_NO_S5] = "no \\_S5_ package in the DSDT",
 		[-ACPI_E_S5_MALFORMED] = "\\_S5_ package is truncated or malformed",
+		[-ACPI_E_ENTRY_LENGTH] = "structure length is 0 or too short for its type",
+		[-ACPI_E_ENTRY_OVERRUN] = "structure runs past the end of its table",
+		[-ACPI_E_BAD_VALUE] = "field holds an impossible value",
 	};
 
 	if (err > 0 || err <= ACPI_E_COUNT || !text[-err])

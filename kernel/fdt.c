@@ -451,22 +451,28 @@ int fdt_find_path(const void *blob, const char *path)
 	return find_path(blob, path, (uint32_t)strlen(path));
 }
 
-/* Whether compat is one of the strings of the node's "compatible" list. */
-static int is_compatible(const void *blob, int node, const char *compat)
+/* Whether s is one of the NUL-terminated strings of the node's property name. */
+static int list_has(const void *blob, int node, const char *name, const char *s)
 {
 	int len;
-	const char *list = fdt_get_prop(blob, node, "compatible", &len);
-	uint32_t want = (uint32_t)strlen(compat), at = 0, n;
+	const char *list = fdt_get_prop(blob, node, name, &len);
+	uint32_t want = (uint32_t)strlen(s), at = 0, n;
 
 	if (!list)
 		return 0;
 	while (at < (uint32_t)len) {
 		n = str_len(list + at, (uint32_t)len - at);
-		if (n == want && n < (uint32_t)len - at && memcmp(list + at, compat, n) == 0)
+		if (n == want && n < (uint32_t)len - at && memcmp(list + at, s, n) == 0)
 			return 1;
 		at += n + 1;
 	}
 	return 0;
+}
+
+/* Whether compat is one of the strings of the node's "compatible" list. */
+static int is_compatible(const void *blob, int node, const char *compat)
+{
+	return list_has(blob, node, "compatible", compat);
 }
 
 /* Whether the node's "status" is absent, "okay" or "ok". */
@@ -635,16 +641,19 @@ static int stdout_node(const void *blob, uint32_t *baud)
 	return find_path(blob, path, len);
 }
 
-/* The first node, in document order, for which match() holds. */
-static int first_node(const void *blob, int (*match)(const void *blob, int node))
+/* The first node after node (from the root if node < 0), in document order, that match()es. */
+static int next_match(const void *blob, int node, int (*match)(const void *blob, int node))
 {
-	int depth = 0, node = -1;
-
 	for (;;) {
-		node = fdt_next_node(blob, node, &depth);
+		node = fdt_next_node(blob, node, NULL);
 		if (node < 0 || match(blob, node))
 			return node;
 	}
+}
+
+static int first_node(const void *blob, int (*match)(const void *blob, int node))
+{
+	return next_match(blob, -1, match);
 }
 
 static int describe_uart(const void *blob, int node, uint32_t baud, struct fw_uart *out)
@@ -726,6 +735,486 @@ int fdt_psci(const void *blob, uint64_t size, int *use_hvc)
 		return FDT_E_BADVALUE;
 	*use_hvc = strcmp(method, "hvc") == 0;
 	return 0;
+}
+
+/*
+ * The machine: memory, CPUs, the GIC, the generic timer, PCIe ECAM windows.
+ * Interrupt specifiers are decoded only for a GIC parent (three cells: type,
+ * number, flags); "interrupts-extended" and interrupt maps are not followed.
+ */
+
+static const char *const gicv2_compatibles[] = { "arm,gic-400", "arm,cortex-a15-gic",
+						 "arm,cortex-a7-gic", "arm,gic-v2", "arm,pl390" };
+
+/* INTID ranges by GIC specifier type: SPI, PPI, extended SPI, extended PPI. */
+static const struct {
+	uint32_t base;
+	uint32_t count;
+} gic_types[] = { { 32, 988 }, { 16, 16 }, { 4096, 1024 }, { 1056, 64 } };
+
+#define GIC_SPEC_CELLS 3u /* type, number, flags */
+#define GIC_FLAGS_TYPE 0xfu    /* the trigger type */
+#define GIC_FLAGS_KNOWN 0xff0fu /* and bits 8-15, the GICv2 PPI CPU mask, ignored */
+#define PHANDLE_NONE   0xffffffffu
+#define TIMER_IRQS_MIN 2u /* secure and non-secure physical */
+#define TIMER_IRQS_MAX 5u /* ... virtual, hypervisor physical, hypervisor virtual */
+#define ECAM_BUS_SHIFT 20 /* 1 MiB of configuration space per bus */
+#define ECAM_BUSES     256u
+#define PCI_DOMAIN_MAX 0xffffu
+
+static int has_prop(const void *blob, int node, const char *name)
+{
+	int len;
+
+	return fdt_get_prop(blob, node, name, &len) != NULL;
+}
+
+/* Whether the property name holds exactly the string s. */
+static int prop_is(const void *blob, int node, const char *name, const char *s)
+{
+	const char *v = prop_string(blob, node, name);
+
+	return v && strcmp(v, s) == 0;
+}
+
+/* 3 for a GICv3 (or v4), 2 for a GICv2, 0 if the node is no GIC. */
+static int gic_version(const void *blob, int node)
+{
+	size_t i;
+
+	if (is_compatible(blob, node, "arm,gic-v3"))
+		return 3;
+	for (i = 0; i < sizeof(gicv2_compatibles) / sizeof(gicv2_compatibles[0]); i++)
+		if (is_compatible(blob, node, gicv2_compatibles[i]))
+			return 2;
+	return 0;
+}
+
+static int is_gic(const void *blob, int node)
+{
+	return gic_version(blob, node) && has_prop(blob, node, "interrupt-controller") &&
+	       is_enabled(blob, node);
+}
+
+/* The node whose "phandle" (or older "linux,phandle") is ph. */
+static int find_phandle(const void *blob, uint32_t ph)
+{
+	int node = -1;
+	uint32_t v;
+
+	if (ph == 0 || ph == PHANDLE_NONE)
+		return FDT_E_BADVALUE;
+	for (;;) {
+		node = fdt_next_node(blob, node, NULL);
+		if (node < 0)
+			return node;
+		if ((prop_u32(blob, node, "phandle", &v) == 0 ||
+		     prop_u32(blob, node, "linux,phandle", &v) == 0) && v == ph)
+			return node;
+	}
+}
+
+/* The controller of node's interrupts: the nearest "interrupt-parent" from node up. */
+static int interrupt_parent(const void *blob, int node)
+{
+	uint32_t ph;
+	int level, err;
+
+	for (level = 0; level < FDT_MAX_DEPTH && node >= 0; level++) {
+		err = prop_u32(blob, node, "interrupt-parent", &ph);
+		if (err == 0)
+			return find_phandle(blob, ph);
+		if (err != FDT_E_NOTFOUND)
+			return err;
+		node = find_parent(blob, node);
+	}
+	return FDT_E_NOTFOUND;
+}
+
+/* #interrupt-cells of the GIC node's interrupts go to; FDT_E_BADVALUE if no GIC does. */
+static int gic_parent_cells(const void *blob, int node, uint32_t *cells)
+{
+	int gic = interrupt_parent(blob, node);
+
+	if (gic < 0)
+		return gic == FDT_E_NOTFOUND ? FDT_E_BADVALUE : gic;
+	if (!gic_version(blob, gic) || !has_prop(blob, gic, "interrupt-controller"))
+		return FDT_E_BADVALUE;
+	if (prop_u32(blob, gic, "#interrupt-cells", cells) != 0 || *cells < GIC_SPEC_CELLS ||
+	    *cells > FDT_MAX_CELLS)
+		return FDT_E_BADVALUE;
+	return 0;
+}
+
+/* A GIC specifier's flags: 1 rising edge, 2 falling edge, 4 level high, 8 level low. */
+static int gic_trigger(uint32_t flags, struct fw_irq *out)
+{
+	if (flags & ~GIC_FLAGS_KNOWN)
+		return FDT_E_BADVALUE;
+	switch (flags & GIC_FLAGS_TYPE) {
+	case 0:
+		return 0; /* unspecified: leave it to the controller's default */
+	case 1:
+	case 2:
+		out->trigger = FW_TRIGGER_EDGE;
+		break;
+	case 4:
+	case 8:
+		out->trigger = FW_TRIGGER_LEVEL;
+		break;
+	default:
+		return FDT_E_BADVALUE;
+	}
+	out->polarity = flags & 0xau ? FW_POLARITY_LOW : FW_POLARITY_HIGH;
+	return 0;
+}
+
+/* A GIC interrupt specifier <type number flags> at cells. */
+static int gic_specifier(const uint8_t *cells, struct fw_irq *out)
+{
+	uint32_t type = be32(cells), number = be32(cells + 4);
+
+	memset(out, 0, sizeof(*out));
+	if (type >= sizeof(gic_types) / sizeof(gic_types[0]) || number >= gic_types[type].count)
+		return FDT_E_BADVALUE;
+	out->intid = gic_types[type].base + number;
+	return gic_trigger(be32(cells + 8), out);
+}
+
+/* The node's "interrupts", at most max, decoded into out; their number in *count. */
+static int node_interrupts(const void *blob, int node, struct fw_irq *out, uint32_t max,
+			   uint32_t *count)
+{
+	int len, err;
+	const uint8_t *v = fdt_get_prop(blob, node, "interrupts", &len);
+	uint32_t cells, stride, i;
+
+	if (!v)
+		return len;
+	err = gic_parent_cells(blob, node, &cells);
+	if (err)
+		return err;
+	stride = 4 * cells;
+	if (len == 0 || (uint32_t)len % stride || (uint32_t)len / stride > max)
+		return FDT_E_BADVALUE;
+	*count = (uint32_t)len / stride;
+	for (i = 0; i < *count && !err; i++)
+		err = gic_specifier(v + i * stride, &out[i]);
+	return err;
+}
+
+static int is_memory(const void *blob, int node)
+{
+	return prop_is(blob, node, "device_type", "memory") && is_enabled(blob, node);
+}
+
+int fdt_memory(const void *blob, uint32_t index, struct fw_range *out)
+{
+	int node = -1, err;
+	uint32_t i;
+
+	if (!out)
+		return FDT_E_INVALID;
+	for (;;) {
+		node = next_match(blob, node, is_memory);
+		if (node < 0)
+			return node;
+		for (i = 0; (err = fdt_reg(blob, node, i, &out->base, &out->size)) == 0; i++)
+			if (index-- == 0)
+				return 0;
+		if (err != FDT_E_NOTFOUND)
+			return err;
+	}
+}
+
+/* The child of /cpus after prev (the first if prev < 0) whose device_type is "cpu". */
+static int next_cpu_node(const void *blob, int prev)
+{
+	int depth = 1, node = prev;
+
+	if (prev < 0) {
+		node = fdt_find_path(blob, "/cpus");
+		depth = 0;
+	}
+	while (node >= 0) {
+		node = fdt_next_node(blob, node, &depth);
+		if (node >= 0 && depth <= 0)
+			return FDT_E_NOTFOUND;
+		if (node >= 0 && depth == 1 && prop_is(blob, node, "device_type", "cpu"))
+			break;
+	}
+	return node;
+}
+
+/* "okay": enabled; "disabled": parked until started through its enable-method. */
+static uint8_t cpu_flags(const void *blob, int node)
+{
+	if (is_enabled(blob, node))
+		return FW_CPU_ENABLED;
+	return prop_is(blob, node, "status", "disabled") ? FW_CPU_ONLINE_CAPABLE : 0;
+}
+
+static int cpu_start(const void *blob, int node, struct fw_cpu *out)
+{
+	const uint8_t *addr;
+	int len;
+
+	if (list_has(blob, node, "enable-method", "psci")) {
+		out->start = FW_CPU_START_PSCI;
+		return 0;
+	}
+	if (!list_has(blob, node, "enable-method", "spin-table"))
+		return 0;
+	addr = fdt_get_prop(blob, node, "cpu-release-addr", &len);
+	if (!addr || (len != 4 && len != 8))
+		return FDT_E_BADVALUE;
+	out->start = FW_CPU_START_SPIN_TABLE;
+	out->start_addr = cells_value(addr, (uint32_t)len / 4);
+	return 0;
+}
+
+int fdt_next_cpu(const void *blob, int prev, struct fw_cpu *out)
+{
+	int node, err;
+
+	if (!out)
+		return FDT_E_INVALID;
+	node = next_cpu_node(blob, prev);
+	if (node < 0)
+		return node;
+	memset(out, 0, sizeof(*out));
+	out->acpi_uid = FW_CPU_NO_UID;
+	out->flags = cpu_flags(blob, node);
+	err = fdt_reg(blob, node, 0, &out->hw_id, NULL);
+	if (err)
+		return err == FDT_E_NOTFOUND ? FDT_E_BADVALUE : err;
+	err = cpu_start(blob, node, out);
+	return err ? err : node;
+}
+
+/* A "reg" entry the node must have: its absence is a malformed node. */
+static int needed_reg(const void *blob, int node, uint32_t index, uint64_t *base,
+		      uint64_t *size)
+{
+	int err = fdt_reg(blob, node, index, base, size);
+
+	return err == FDT_E_NOTFOUND ? FDT_E_BADVALUE : err;
+}
+
+static int optional_reg(const void *blob, int node, uint32_t index, uint64_t *base)
+{
+	int err = fdt_reg(blob, node, index, base, NULL);
+
+	return err == FDT_E_NOTFOUND ? 0 : err;
+}
+
+/* The optional CPU interface, hypervisor and vCPU frames, from reg entry first on. */
+static int gic_cpu_frames(const void *blob, int node, uint32_t first, struct fw_gic *out)
+{
+	int err = optional_reg(blob, node, first, &out->gicc);
+
+	if (!err)
+		err = optional_reg(blob, node, first + 1, &out->gich);
+	if (!err)
+		err = optional_reg(blob, node, first + 2, &out->gicv);
+	return err;
+}
+
+/* GICv3 reg: GICD, #redistributor-regions GICR ranges, then GICC, GICH, GICV. */
+static int gicv3_regs(const void *blob, int node, struct fw_gic *out)
+{
+	uint32_t regions = 1, i;
+	struct fw_range r;
+	int err = prop_u32(blob, node, "#redistributor-regions", &regions);
+
+	if (err && err != FDT_E_NOTFOUND)
+		return err;
+	if (regions == 0)
+		return FDT_E_BADVALUE;
+	/* Every listed region must be there; the loop ends at the first missing one. */
+	for (i = 0; i < regions; i++) {
+		err = needed_reg(blob, node, 1 + i, &r.base, &r.size);
+		if (err)
+			return err;
+		if (out->gicr_count < FW_GICR_MAX)
+			out->gicr[out->gicr_count++] = r;
+	}
+	return gic_cpu_frames(blob, node, 1 + regions, out);
+}
+
+/* The GIC's ITS frames: enabled children compatible with "arm,gic-v3-its". */
+static void gic_its(const void *blob, int gic, struct fw_gic *out)
+{
+	int depth = 0, node = gic;
+	uint64_t base;
+
+	for (;;) {
+		node = fdt_next_node(blob, node, &depth);
+		if (node < 0 || depth <= 0 || out->its_count == FW_ITS_MAX)
+			return;
+		if (depth == 1 && is_compatible(blob, node, "arm,gic-v3-its") &&
+		    is_enabled(blob, node) && fdt_reg(blob, node, 0, &base, NULL) == 0)
+			out->its[out->its_count++] = base;
+	}
+}
+
+/* The GIC the root's interrupt-parent names, else the first in document order. */
+static int primary_gic(const void *blob)
+{
+	int root = fdt_next_node(blob, -1, NULL);
+	int node = root < 0 ? root : interrupt_parent(blob, root);
+
+	if (node >= 0 && is_gic(blob, node))
+		return node;
+	return first_node(blob, is_gic);
+}
+
+static int gic_describe(const void *blob, int node, struct fw_gic *out)
+{
+	struct fw_irq maintenance;
+	uint32_t count;
+	int err = needed_reg(blob, node, 0, &out->gicd, NULL);
+
+	if (err)
+		return err;
+	if (out->version == 3)
+		err = gicv3_regs(blob, node, out);
+	else
+		err = gic_cpu_frames(blob, node, 1, out); /* GICC is checked by fdt_gic() */
+	if (err)
+		return err;
+	err = node_interrupts(blob, node, &maintenance, 1, &count);
+	if (err == 0)
+		out->maintenance = maintenance;
+	return err == FDT_E_NOTFOUND ? 0 : err;
+}
+
+int fdt_gic(const void *blob, struct fw_gic *out)
+{
+	int node, err;
+
+	if (!out)
+		return FDT_E_INVALID;
+	memset(out, 0, sizeof(*out));
+	node = primary_gic(blob);
+	if (node < 0)
+		return node;
+	out->version = (uint8_t)gic_version(blob, node);
+	err = gic_describe(blob, node, out);
+	if (err)
+		return err;
+	if (out->gicd == 0 || (out->version == 2 && out->gicc == 0))
+		return FDT_E_BADVALUE;
+	gic_its(blob, node, out);
+	return 0;
+}
+
+static int is_timer(const void *blob, int node)
+{
+	return (is_compatible(blob, node, "arm,armv8-timer") ||
+		is_compatible(blob, node, "arm,armv7-timer")) &&
+	       is_enabled(blob, node);
+}
+
+static int is_ppi(uint32_t intid)
+{
+	return (intid >= 16 && intid < 32) || (intid >= 1056 && intid < 1120);
+}
+
+/* The timer interrupts in binding order: secure, non-secure, virtual, hyp, hyp virtual. */
+static int fill_timer(const struct fw_irq *irq, uint32_t count, struct fw_arm_timer *out)
+{
+	struct fw_irq *slot[TIMER_IRQS_MAX] = { &out->secure_phys, &out->phys, &out->virt,
+						&out->hyp_phys, &out->hyp_virt };
+	uint32_t i;
+
+	if (count < TIMER_IRQS_MIN)
+		return FDT_E_BADVALUE;
+	for (i = 0; i < count; i++) {
+		if (!is_ppi(irq[i].intid))
+			return FDT_E_BADVALUE; /* a per-CPU timer has per-CPU interrupts */
+		*slot[i] = irq[i];
+	}
+	return 0;
+}
+
+int fdt_timer(const void *blob, struct fw_arm_timer *out)
+{
+	struct fw_irq irq[TIMER_IRQS_MAX];
+	uint32_t count = 0;
+	int node, err;
+
+	if (!out)
+		return FDT_E_INVALID;
+	memset(out, 0, sizeof(*out));
+	node = first_node(blob, is_timer);
+	if (node < 0)
+		return node;
+	err = node_interrupts(blob, node, irq, TIMER_IRQS_MAX, &count);
+	if (err)
+		return err == FDT_E_NOTFOUND ? FDT_E_BADVALUE : err;
+	err = fill_timer(irq, count, out);
+	if (err)
+		memset(out, 0, sizeof(*out));
+	else
+		out->always_on = (uint8_t)has_prop(blob, node, "always-on");
+	return err;
+}
+
+static int is_ecam(const void *blob, int node)
+{
+	return is_compatible(blob, node, "pci-host-ecam-generic") && is_enabled(blob, node);
+}
+
+/* bus-range (all 256 buses when absent), cut to the buses the window has room for. */
+static int ecam_buses(const void *blob, int node, uint64_t size, struct fw_ecam *out)
+{
+	int len;
+	const uint8_t *range = fdt_get_prop(blob, node, "bus-range", &len);
+	uint32_t start = 0, end = ECAM_BUSES - 1;
+	uint64_t room = size >> ECAM_BUS_SHIFT;
+
+	if (range && len != 8)
+		return FDT_E_BADVALUE;
+	if (range) {
+		start = be32(range);
+		end = be32(range + 4);
+	}
+	if (start > end || end >= ECAM_BUSES || room == 0)
+		return FDT_E_BADVALUE;
+	if (end - start + 1 > room)
+		end = start + (uint32_t)room - 1;
+	out->bus_start = (uint8_t)start;
+	out->bus_end = (uint8_t)end;
+	return 0;
+}
+
+/* linux,pci-domain gives the segment; without it, windows are numbered in order. */
+int fdt_ecam(const void *blob, uint32_t index, struct fw_ecam *out)
+{
+	uint32_t domain = index;
+	uint64_t size;
+	int node = -1, err;
+
+	if (!out)
+		return FDT_E_INVALID;
+	memset(out, 0, sizeof(*out));
+	do
+		node = next_match(blob, node, is_ecam);
+	while (node >= 0 && index-- > 0);
+	if (node < 0)
+		return node;
+	err = needed_reg(blob, node, 0, &out->base, &size);
+	if (!err && out->base == 0)
+		err = FDT_E_BADVALUE;
+	if (!err)
+		err = prop_u32(blob, node, "linux,pci-domain", &domain);
+	if (err && err != FDT_E_NOTFOUND)
+		return err;
+	if (domain > PCI_DOMAIN_MAX)
+		return FDT_E_BADVALUE;
+	out->segment = (uint16_t)domain;
+	return ecam_buses(blob, node, size, out);
 }
 
 const char *fdt_strerror(int err)

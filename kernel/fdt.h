@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A reader of flattened device trees (DTB, devicetree specification v0.4, blob
- * versions 16 and 17), enough to find the console and PSCI.
+ * versions 16 and 17), enough to find the console, PSCI, memory, the CPUs, the
+ * GIC, the generic timer and PCIe ECAM windows.
  *
  * The blob is untrusted. fdt_check() validates the header and walks the whole
  * structure block once: every token, name and property length inside its block,
@@ -79,6 +80,38 @@ __attribute__((warn_unused_result)) int fdt_stdout_uart(const void *blob, uint64
 
 /* Whether PSCI is reached by HVC (1) or SMC (0); FDT_E_NOTFOUND without a PSCI node. */
 __attribute__((warn_unused_result)) int fdt_psci(const void *blob, uint64_t size, int *use_hvc);
+
+/* The index-th (base, size) over the "reg" of every enabled device_type "memory" node. */
+__attribute__((warn_unused_result)) int fdt_memory(const void *blob, uint32_t index,
+						   struct fw_range *out);
+
+/*
+ * The CPU node after prev (the first if prev < 0): a child of /cpus whose
+ * device_type is "cpu". Fills *out (hw_id from "reg", flags from "status", start
+ * from "enable-method") and returns the node, FDT_E_NOTFOUND after the last, or
+ * FDT_E_BADVALUE for a CPU without "reg" or a spin-table without a release address.
+ */
+__attribute__((warn_unused_result)) int fdt_next_cpu(const void *blob, int prev,
+						     struct fw_cpu *out);
+
+/*
+ * The GIC (the root's interrupt-parent if it is one, else the first enabled GIC):
+ * GICv2 ("arm,gic-400", "arm,cortex-a15-gic", ...) with GICD and GICC, or GICv3
+ * ("arm,gic-v3") with GICD and #redistributor-regions GICR ranges; its maintenance
+ * interrupt and ITS frames. FDT_E_NOTFOUND, or FDT_E_BADVALUE for a missing frame.
+ */
+__attribute__((warn_unused_result)) int fdt_gic(const void *blob, struct fw_gic *out);
+
+/*
+ * The generic timer ("arm,armv8-timer" or "arm,armv7-timer"): its 2 to 5 PPIs in
+ * binding order (secure, non-secure, virtual, hyp physical, hyp virtual), routed
+ * to a GIC. FDT_E_NOTFOUND, or FDT_E_BADVALUE for a bad interrupt specifier.
+ */
+__attribute__((warn_unused_result)) int fdt_timer(const void *blob, struct fw_arm_timer *out);
+
+/* The index-th enabled "pci-host-ecam-generic" window. FDT_E_NOTFOUND or _BADVALUE. */
+__attribute__((warn_unused_result)) int fdt_ecam(const void *blob, uint32_t index,
+						 struct fw_ecam *out);
 
 /* A short English description of an fdt_error value. */
 const char *fdt_strerror(int err);

@@ -12,6 +12,7 @@
 #include "kheap.h"
 #include "klog.h"
 #include "panic.h"
+#include "platform.h"
 #include "pmm.h"
 #include "fdt.h"
 #include "firmware.h"
@@ -29,6 +30,7 @@
 #endif
 
 static struct firmware fw;
+static struct platform plat; /* large: not on the stack */
 
 static const char *arch_label(void)
 {
@@ -118,6 +120,11 @@ static int cmdline_has(const char *cmdline, const char *w)
 	return 0;
 }
 
+static void log_platform(const char *text)
+{
+	klog_info("%s", text);
+}
+
 /* The allocators, over the usable RAM of the map. */
 static void memory_init(const struct kosh_bootinfo *bi)
 {
@@ -156,6 +163,10 @@ void kmain(const struct kosh_bootinfo *bi)
 		console_use_framebuffer((void *)(uintptr_t)(bi->hhdm_base + bi->fb.phys), &bi->fb);
 	klog_set_sink(console_write);
 	print_summary(bi, kmain_ticks, uart_source);
+	int plat_err = platform_init(&plat, &fw);
+	platform_describe(&plat, log_platform);
+	if (plat_err)
+		klog_warn("platform: %s", platform_strerror(plat_err));
 	memory_init(bi);
 	if (fw.have_acpi && cmdline_has(bi->cmdline, "kosh.acpidump"))
 		fwdump_acpi(&fw.acpi);

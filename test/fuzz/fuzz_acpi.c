@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for kernel/acpi.c over a fake physical memory at FUZZ_BASE,
- * held in a buffer of exactly its size so AddressSanitizer sees any read past it.
+ * libFuzzer target for kernel/acpi.c and acpi_tables.c, and kernel/platform.c
+ * over what they accept, in a fake physical memory at FUZZ_BASE, held in a buffer
+ * of exactly its size so AddressSanitizer sees any read past it.
  *
  * The first input byte chooses how the rest becomes memory:
  *  - RAW: the bytes are the memory, the RSDP at its start, nothing fixed up;
@@ -12,13 +13,21 @@
  *    optionally points the FADT at the DSDT and starts its AML with the bytes
  *    that open Name(_S5_, Package...), and fixes every checksum unless told
  *    not to. The parser then sees well-linked tables with random contents.
+ *
+ * The run is seeded with the tables QEMU generates (test/unit/data/acpi): for
+ * each machine, LLVMFuzzerInitialize writes an input (flags 0, then the tables)
+ * to FUZZ_SEED_DIR and hands it to libFuzzer with -seed_inputs.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "acpi.h"
+#include "firmware.h"
+#include "platform.h"
 
 #define FUZZ_BASE  0x1000u
 #define MAX_TABLES 16u
@@ -31,15 +40,84 @@
 #define NO_X_DSDT   0x10u /* with LINK_DSDT: set only the 32-bit DSDT field */
 #define PLANT_S5    0x20u /* start the first DSDT's AML with NameOp "_S5_" PackageOp */
 
-static const char *const sig_codes[] = { "FACP", "DSDT", "SPCR", "SSDT", "APIC", "XSDT" };
+static const char *const sig_codes[] = { "FACP", "DSDT", "SPCR", "SSDT", "APIC",
+					 "XSDT", "HPET", "MCFG", "GTDT" };
 #define SIG_CODES (sizeof(sig_codes) / sizeof(sig_codes[0]))
+
+#define DATA_DIR   KOSH_SOURCE_DIR "/test/unit/data/acpi/"
+#define MCFG_READS 8u
+
+static const char *const seed_machines[] = { "q35-smp4", "virt-gicv2-smp4", "virt-gicv3-smp4",
+					     "virt-gicv3-el2-smp4" };
+static const char *const seed_tables[] = { "APIC", "FACP", "HPET", "MCFG", "GTDT", "SPCR",
+					   "DSDT" };
 
 struct mem {
 	uint8_t *bytes;
 	uint64_t size;
 };
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Append the file at path to out; 0, or -1 if it cannot be read (absent is fine). */
+static int append_file(FILE *out, const char *path)
+{
+	char buf[4096];
+	FILE *in = fopen(path, "rb");
+	size_t n;
+
+	if (!in)
+		return 0;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	fclose(in);
+	return ferror(out) ? -1 : 0;
+}
+
+/* The seed of one machine: a flags byte of 0 (play firmware), then its tables. */
+static int write_seed(const char *machine, char *path, size_t path_size)
+{
+	char table_path[512];
+	FILE *out;
+	int err = 0;
+
+	snprintf(path, path_size, FUZZ_SEED_DIR "/%s", machine);
+	out = fopen(path, "wb");
+	if (!out)
+		return -1;
+	fputc(0, out);
+	for (size_t i = 0; i < sizeof(seed_tables) / sizeof(seed_tables[0]) && !err; i++) {
+		snprintf(table_path, sizeof(table_path), DATA_DIR "%s/%s.dat", machine,
+			 seed_tables[i]);
+		err = append_file(out, table_path);
+	}
+	return fclose(out) || err ? -1 : 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static char seeds[4096] = "-seed_inputs=";
+	char path[512];
+	char **args;
+
+	mkdir(FUZZ_SEED_DIR, 0755);
+	for (size_t i = 0; i < sizeof(seed_machines) / sizeof(seed_machines[0]); i++) {
+		if (write_seed(seed_machines[i], path, sizeof(path)) != 0)
+			return 0; /* no seeds rather than a run that fails to start */
+		if (i)
+			strncat(seeds, ",", sizeof(seeds) - strlen(seeds) - 1);
+		strncat(seeds, path, sizeof(seeds) - strlen(seeds) - 1);
+	}
+	args = calloc((size_t)*argc + 2, sizeof(*args));
+	if (!args)
+		return 0;
+	memcpy(args, *argv, (size_t)*argc * sizeof(*args));
+	args[(*argc)++] = seeds;
+	*argv = args; /* kept for the whole run */
+	return 0;
+}
 
 static const void *fuzz_map(void *ctx, uint64_t phys, uint64_t len)
 {
@@ -168,7 +246,64 @@ static int play_firmware(struct mem *m, const uint8_t *bytes, size_t size, uint8
 	return 0;
 }
 
-static void read_tables(const struct acpi *a)
+/* Walk the MADT to its end or first error; each step must advance. */
+static void walk_madt(const struct acpi *a)
+{
+	struct acpi_madt_entry e;
+	struct acpi_madt m;
+	uint32_t cursor = 0, before;
+	int more = 1;
+
+	if (acpi_madt_open(a, &m) != 0)
+		return;
+	while (more > 0) {
+		before = cursor;
+		more = acpi_madt_next(&m, &cursor, &e);
+		if (more > 0 && cursor <= before)
+			abort(); /* a structure that does not move the walk on */
+	}
+	(void)acpi_strerror(more);
+}
+
+static void read_machine(const struct acpi *a)
+{
+	struct fw_arm_timer timer;
+	struct acpi_hpet hpet;
+	struct fw_ecam ecam;
+	struct fw_gas pm;
+	uint16_t boot_flags;
+	int is_32bit;
+
+	walk_madt(a);
+	(void)acpi_strerror(acpi_hpet(a, &hpet));
+	for (uint32_t i = 0; i < MCFG_READS; i++)
+		(void)acpi_mcfg(a, i, &ecam);
+	(void)acpi_strerror(acpi_gtdt(a, &timer));
+	(void)acpi_strerror(acpi_pm_timer(a, &pm, &is_32bit));
+	(void)acpi_strerror(acpi_boot_flags(a, &boot_flags));
+}
+
+static void no_line(const char *text)
+{
+	(void)text;
+}
+
+/* The whole description from what acpi_init accepted. */
+static void describe_platform(const struct acpi *a)
+{
+	static struct platform plat;
+	static struct firmware fw;
+
+	memset(&fw, 0, sizeof(fw));
+	fw.have_acpi = 1;
+	fw.acpi = *a;
+	if (platform_init(&plat, &fw) == 0 && plat.cpu_count == 0)
+		abort(); /* success promises CPUs */
+	platform_describe(&plat, no_line);
+	(void)platform_mark_boot_cpu(&plat, 0);
+}
+
+static void read_tables(const struct acpi *a, int valid)
 {
 	struct acpi_sleep sleep;
 	struct fw_uart uart;
@@ -181,12 +316,16 @@ static void read_tables(const struct acpi *a)
 	(void)acpi_strerror(acpi_spcr_uart(a, &uart));
 	(void)acpi_strerror(acpi_s5(a, &sleep));
 	(void)acpi_strerror(acpi_psci(a, &present, &hvc));
+	read_machine(a);
+	if (valid)
+		describe_platform(a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mem m = { 0 };
 	struct acpi a;
+	int err;
 
 	if (size < 1)
 		return 0;
@@ -200,8 +339,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	/* Read even after a failed init, which must leave nothing to find. */
-	(void)acpi_strerror(acpi_init(&a, FUZZ_BASE, fuzz_map, &m));
-	read_tables(&a);
+	err = acpi_init(&a, FUZZ_BASE, fuzz_map, &m);
+	(void)acpi_strerror(err);
+	read_tables(&a, err == 0);
 	free(m.bytes);
 	return 0;
 }

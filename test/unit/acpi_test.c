@@ -1,21 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of kernel/acpi.c over a fake physical memory.
+ * Host tests of kernel/acpi.c and kernel/acpi_tables.c over a fake physical memory.
  *
  * A small builder lays tables out in a heap buffer of exactly the fake memory's
  * size (so AddressSanitizer catches a read past its end) and at odd addresses (so
  * UBSan catches an unaligned load), then fixes their checksums. Field offsets are
- * written out here from the ACPI specification, independently of acpi.c.
+ * written out here from the ACPI specification, independently of acpi.c. The
+ * machine-description tables are also read as QEMU generates them
+ * (test/unit/data/acpi/<machine>/SIG.dat, see the README there).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "acpi.h"
+
+#define DATA_DIR KOSH_SOURCE_DIR "/test/unit/data/acpi/"
 
 #define MEM_BASE 0x7ff01000ull
 #define MEM_SIZE 0x8000u
@@ -878,6 +883,688 @@ static void test_acpi_psci_old_or_short_fadt(void **state)
 	assert_int_equal(acpi_psci(&a, &present, &hvc), ACPI_E_NOT_FOUND);
 }
 
+/* A QEMU table from test/unit/data/acpi/<machine>/<sig>.dat, copied to an odd address. */
+static uint64_t fixture(const char *machine, const char *sig)
+{
+	char path[512];
+	uint64_t phys;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), DATA_DIR "%s/%s.dat", machine, sig);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len >= 36 && len < 16384);
+	rewind(f);
+	phys = alloc((uint32_t)len);
+	assert_int_equal(fread(at(phys), 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_int_equal(sum(at(phys), (uint32_t)len), 0);
+	return phys;
+}
+
+static uint32_t length_of(uint64_t phys)
+{
+	uint8_t *t = at(phys);
+
+	return t[4] | t[5] << 8 | t[6] << 16 | (uint32_t)t[7] << 24;
+}
+
+/* ACPI over the tables sigs ("APIC FACP ...") of a QEMU machine. */
+static void init_machine(struct acpi *a, const char *machine, const char *sigs)
+{
+	uint64_t tables[8];
+	uint32_t n = 0;
+	char sig[5] = { 0 };
+
+	for (const char *p = sigs; *p; p += p[4] ? 5 : 4) {
+		assert_true(n < 8);
+		memcpy(sig, p, 4);
+		tables[n++] = fixture(machine, sig);
+	}
+	init_over(a, tables, n);
+}
+
+#define WALK_MAX 32
+
+struct walk {
+	struct acpi_madt madt;
+	struct acpi_madt_entry e[WALK_MAX];
+	int count; /* entries returned */
+	int end;   /* what ended the walk: 0 or an error */
+};
+
+static void walk_madt(const struct acpi *a, struct walk *w)
+{
+	uint32_t cursor = 0;
+
+	memset(w, 0, sizeof(*w));
+	assert_int_equal(acpi_madt_open(a, &w->madt), ACPI_OK);
+	while ((w->end = acpi_madt_next(&w->madt, &cursor, &w->e[w->count])) > 0)
+		assert_true(++w->count < WALK_MAX);
+	if (w->end == 0) /* the end stays the end */
+		assert_int_equal(acpi_madt_next(&w->madt, &cursor, &w->e[w->count]), 0);
+}
+
+static void walk_machine(const char *machine, struct walk *w)
+{
+	struct acpi a;
+
+	init_machine(&a, machine, "APIC");
+	walk_madt(&a, w);
+}
+
+static void assert_irq(const struct fw_irq *irq, uint32_t intid, uint8_t trigger,
+		       uint8_t polarity)
+{
+	assert_int_equal(irq->intid, intid);
+	assert_int_equal(irq->trigger, trigger);
+	assert_int_equal(irq->polarity, polarity);
+}
+
+static void test_acpi_madt_qemu_q35(void **state)
+{
+	static const uint8_t level_isos[] = { 5, 9, 10, 11 };
+	struct walk w;
+
+	(void)state;
+	walk_machine("q35-smp4", &w);
+	assert_int_equal(w.end, 0);
+	assert_int_equal(w.count, 11);
+	assert_int_equal(w.madt.lapic_base, 0xfee00000);
+	assert_int_equal(w.madt.flags, ACPI_MADT_PCAT_COMPAT);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(w.e[i].type, ACPI_MADT_LAPIC);
+		assert_int_equal(w.e[i].length, 8);
+		assert_int_equal(w.e[i].lapic.uid, i);
+		assert_int_equal(w.e[i].lapic.apic_id, i);
+		assert_int_equal(w.e[i].lapic.flags, ACPI_CPU_ENABLED);
+	}
+	assert_int_equal(w.e[4].type, ACPI_MADT_IOAPIC);
+	assert_int_equal(w.e[4].ioapic.id, 0);
+	assert_int_equal(w.e[4].ioapic.address, 0xfec00000);
+	assert_int_equal(w.e[4].ioapic.gsi_base, 0);
+	assert_int_equal(w.e[5].type, ACPI_MADT_ISO);
+	assert_int_equal(w.e[5].iso.bus, 0);
+	assert_int_equal(w.e[5].iso.source, 0);
+	assert_irq(&w.e[5].iso.gsi, 2, FW_TRIGGER_CONFORMS, FW_POLARITY_CONFORMS);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(w.e[6 + i].type, ACPI_MADT_ISO);
+		assert_int_equal(w.e[6 + i].iso.source, level_isos[i]);
+		assert_irq(&w.e[6 + i].iso.gsi, level_isos[i], FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	}
+	assert_int_equal(w.e[10].type, ACPI_MADT_LAPIC_NMI);
+	assert_int_equal(w.e[10].lapic_nmi.uid, ACPI_UID_ALL_8);
+	assert_irq(&w.e[10].lapic_nmi.pin, 1, FW_TRIGGER_CONFORMS, FW_POLARITY_CONFORMS);
+}
+
+static void assert_gicc(const struct acpi_madt_entry *e, uint32_t cpu, uint64_t gicc,
+			uint32_t vgic)
+{
+	assert_int_equal(e->type, ACPI_MADT_GICC);
+	assert_int_equal(e->length, 80);
+	assert_int_equal(e->gicc.iface, cpu);
+	assert_int_equal(e->gicc.uid, cpu);
+	assert_int_equal(e->gicc.flags, ACPI_GICC_ENABLED);
+	assert_int_equal(e->gicc.mpidr, cpu);
+	assert_int_equal(e->gicc.perf_gsiv, 23);
+	assert_int_equal(e->gicc.parking_version, 0);
+	assert_int_equal(e->gicc.parked_address, 0);
+	assert_int_equal(e->gicc.gicc_base, gicc);
+	assert_int_equal(e->gicc.gicr_base, 0);
+	assert_int_equal(e->gicc.vgic_gsiv, vgic);
+}
+
+static void assert_gicd(const struct acpi_madt_entry *e, uint8_t version)
+{
+	assert_int_equal(e->type, ACPI_MADT_GICD);
+	assert_int_equal(e->gicd.id, 0);
+	assert_int_equal(e->gicd.base, 0x08000000);
+	assert_int_equal(e->gicd.version, version);
+}
+
+static void test_acpi_madt_qemu_virt_gicv2(void **state)
+{
+	struct walk w;
+
+	(void)state;
+	walk_machine("virt-gicv2-smp4", &w);
+	assert_int_equal(w.end, 0);
+	assert_int_equal(w.count, 6);
+	assert_int_equal(w.madt.lapic_base, 0);
+	assert_int_equal(w.madt.flags, 0);
+	assert_gicd(&w.e[0], 2);
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_gicc(&w.e[1 + i], i, 0x08010000, 0);
+		assert_int_equal(w.e[1 + i].gicc.gicv_base, 0x08040000);
+		assert_int_equal(w.e[1 + i].gicc.gich_base, 0x08030000);
+	}
+	assert_int_equal(w.e[5].type, ACPI_MADT_GIC_MSI);
+	assert_int_equal(w.e[5].msi_frame.id, 0);
+	assert_int_equal(w.e[5].msi_frame.base, 0x08020000);
+	assert_int_equal(w.e[5].msi_frame.flags, 1);
+	assert_int_equal(w.e[5].msi_frame.spi_count, 64);
+	assert_int_equal(w.e[5].msi_frame.spi_base, 80);
+}
+
+static void test_acpi_madt_qemu_virt_gicv3(void **state)
+{
+	static const char *const machines[] = { "virt-gicv3-smp4", "virt-gicv3-el2-smp4" };
+	struct walk w;
+
+	(void)state;
+	for (int m = 0; m < 2; m++) {
+		walk_machine(machines[m], &w);
+		assert_int_equal(w.end, 0);
+		assert_int_equal(w.count, 7);
+		assert_gicd(&w.e[0], 3);
+		/* With virtualization=on, the VGIC maintenance interrupt is PPI 9. */
+		for (uint32_t i = 0; i < 4; i++)
+			assert_gicc(&w.e[1 + i], i, 0, m ? 25 : 0);
+		assert_int_equal(w.e[5].type, ACPI_MADT_GICR);
+		assert_int_equal(w.e[5].gicr.base, 0x080a0000);
+		assert_int_equal(w.e[5].gicr.length, 0xf60000);
+		assert_int_equal(w.e[6].type, ACPI_MADT_GIC_ITS);
+		assert_int_equal(w.e[6].its.id, 0);
+		assert_int_equal(w.e[6].its.base, 0x08080000);
+	}
+}
+
+/* The sizes the ACPI specification gives each structure (the GICC: ACPI 5.1's). */
+static uint8_t spec_min_length(uint8_t type)
+{
+	static const uint8_t sizes[16] = { 8, 12, 10, 8, 6, 12, 0, 0, 0, 16, 12, 76, 24, 24, 16, 20 };
+
+	return type < 16 && sizes[type] ? sizes[type] : 2;
+}
+
+/* Set the length byte at phys + off and fix the checksum; the old value is returned. */
+static uint8_t set_length(uint64_t phys, uint32_t off, uint8_t len)
+{
+	uint8_t old = at(phys)[off + 1];
+
+	at(phys)[off + 1] = len;
+	fix_checksum(phys);
+	return old;
+}
+
+/* Every structure of a QEMU MADT, given each length below its type's size: refused there. */
+static void shorten_each_entry(const char *machine)
+{
+	uint64_t t = fixture(machine, "APIC");
+	uint32_t len = length_of(t), off, k;
+	struct walk w;
+	struct acpi a;
+
+	init_over(&a, &t, 1);
+	for (off = 44, k = 0; off < len; off += at(t)[off + 1], k++) {
+		uint8_t type = at(t)[off], min = spec_min_length(type), old = 0;
+
+		for (uint8_t l = 0; l < min; l++) {
+			old = set_length(t, off, l);
+			walk_madt(&a, &w);
+			assert_int_equal(w.end, ACPI_E_ENTRY_LENGTH);
+			assert_int_equal(w.count, (int)k);
+			set_length(t, off, old);
+		}
+	}
+	walk_madt(&a, &w);
+	assert_int_equal(w.end, 0);
+}
+
+static void test_acpi_madt_entry_too_short(void **state)
+{
+	(void)state;
+	shorten_each_entry("q35-smp4");
+	m.next = MEM_BASE + 1;
+	shorten_each_entry("virt-gicv2-smp4");
+	m.next = MEM_BASE + 1;
+	shorten_each_entry("virt-gicv3-el2-smp4");
+}
+
+static void test_acpi_madt_entry_past_table(void **state)
+{
+	uint64_t t = fixture("virt-gicv3-smp4", "APIC");
+	uint32_t len = length_of(t);
+	struct walk w;
+	struct acpi a;
+
+	(void)state;
+	init_over(&a, &t, 1);
+	/* The ITS, last, one byte longer than what is left. */
+	set_length(t, len - 20, 21);
+	walk_madt(&a, &w);
+	assert_int_equal(w.end, ACPI_E_ENTRY_OVERRUN);
+	assert_int_equal(w.count, 6);
+	/* q35's first LAPIC claiming 255 of the 100 bytes left. */
+	t = fixture("q35-smp4", "APIC");
+	set_length(t, 44, 255);
+	init_over(&a, &t, 1);
+	walk_madt(&a, &w);
+	assert_int_equal(w.end, ACPI_E_ENTRY_OVERRUN);
+	assert_int_equal(w.count, 0);
+}
+
+/*
+ * The MADT cut at every length from its head on, at the very end of memory: the
+ * structures wholly inside come back, then the end (a cut between structures) or
+ * ACPI_E_ENTRY_OVERRUN (a cut inside one), and nothing past the table is read.
+ */
+static void cut_madt(const char *machine)
+{
+	uint64_t src = fixture(machine, "APIC");
+	uint32_t len = length_of(src);
+	static uint8_t full[1024];
+	struct walk w;
+	struct acpi a;
+
+	assert_true(len <= sizeof(full));
+	memcpy(full, at(src), len);
+	for (uint32_t cut = 44; cut <= len; cut++) {
+		uint64_t t = MEM_BASE + MEM_SIZE - cut;
+		uint32_t off = 44;
+		int whole = 0;
+
+		m.next = MEM_BASE + 1;
+		memcpy(at(t), full, cut);
+		put32(at(t) + 4, cut);
+		fix_checksum(t);
+		init_over(&a, &t, 1);
+		walk_madt(&a, &w);
+		while (off + 2 <= cut && off + full[off + 1] <= cut) {
+			off += full[off + 1];
+			whole++;
+		}
+		assert_int_equal(w.count, whole);
+		assert_int_equal(w.end, off == cut ? 0 : ACPI_E_ENTRY_OVERRUN);
+	}
+}
+
+static void test_acpi_madt_cut_anywhere(void **state)
+{
+	(void)state;
+	cut_madt("q35-smp4");
+	cut_madt("virt-gicv2-smp4");
+	cut_madt("virt-gicv3-smp4");
+}
+
+static void test_acpi_madt_bad_checksum_or_short(void **state)
+{
+	uint64_t t = fixture("q35-smp4", "APIC");
+	uint64_t tiny = table("APIC", 1, 43);
+	struct acpi_madt madt;
+	struct acpi a;
+
+	(void)state;
+	at(t)[50]++;
+	init_over(&a, &t, 1);
+	assert_int_equal(acpi_madt_open(&a, &madt), ACPI_E_NOT_FOUND);
+	fix_checksum(tiny);
+	init_over(&a, &tiny, 1);
+	assert_int_equal(acpi_madt_open(&a, &madt), ACPI_E_SHORT);
+	assert_int_equal(acpi_madt_open(NULL, &madt), ACPI_E_INVALID);
+}
+
+/* An MADT with the given structures after its 44-byte head. */
+static uint64_t madt(uint32_t lapic_base, uint32_t flags, const uint8_t *body, uint32_t len)
+{
+	uint64_t t = table("APIC", 5, 44 + len);
+
+	put32(at(t) + 36, lapic_base);
+	put32(at(t) + 40, flags);
+	memcpy(at(t) + 44, body, len);
+	fix_checksum(t);
+	return t;
+}
+
+static void walk_body(const uint8_t *body, uint32_t len, struct walk *w)
+{
+	uint64_t t = madt(0xfee00000, 0, body, len);
+	struct acpi a;
+
+	init_over(&a, &t, 1);
+	walk_madt(&a, w);
+}
+
+static void test_acpi_madt_unknown_and_zero_length(void **state)
+{
+	static const uint8_t skipped[] = {
+		0x80, 3, 0xee,              /* a type from the future */
+		0x07, 2,                    /* an Itanium SAPIC structure, cut to its head */
+		0x10, 4, 0, 0,              /* 0x10: not yet defined */
+		0x00, 8, 1, 2, 1, 0, 0, 0,  /* LAPIC uid 1, id 2 */
+	};
+	static const uint8_t zero[] = { 0x00, 8, 0, 0, 1, 0, 0, 0, 0x80, 0, 0, 0 };
+	static const uint8_t odd_byte[] = { 0x00, 8, 0, 0, 1, 0, 0, 0, 0x80 };
+	struct acpi_madt madt;
+	struct walk w;
+	uint32_t cursor;
+
+	(void)state;
+	walk_body(skipped, sizeof(skipped), &w);
+	assert_int_equal(w.end, 0);
+	assert_int_equal(w.count, 4);
+	assert_int_equal(w.e[0].type, 0x80);
+	assert_int_equal(w.e[0].length, 3);
+	assert_int_equal(w.e[1].type, 0x07);
+	assert_int_equal(w.e[2].type, 0x10);
+	assert_int_equal(w.e[3].lapic.apic_id, 2);
+	/* A zero length is refused, and refused again: the cursor does not move. */
+	walk_body(zero, sizeof(zero), &w);
+	assert_int_equal(w.end, ACPI_E_ENTRY_LENGTH);
+	assert_int_equal(w.count, 1);
+	madt = w.madt;
+	cursor = 52;
+	assert_int_equal(acpi_madt_next(&madt, &cursor, &w.e[0]), ACPI_E_ENTRY_LENGTH);
+	assert_int_equal(cursor, 52);
+	/* One stray byte after the last structure. */
+	walk_body(odd_byte, sizeof(odd_byte), &w);
+	assert_int_equal(w.end, ACPI_E_ENTRY_OVERRUN);
+	assert_int_equal(w.count, 1);
+	assert_int_equal(acpi_madt_next(NULL, &cursor, &w.e[0]), ACPI_E_INVALID);
+}
+
+static void test_acpi_madt_x2apic_nmi_override(void **state)
+{
+	static const uint8_t body[] = {
+		/* x2APIC id 0x100, flags online-capable, uid 7 */
+		0x09, 16, 0, 0, 0x00, 0x01, 0, 0, 0x02, 0, 0, 0, 7, 0, 0, 0,
+		/* x2APIC NMI: flags level/low (0xf), every processor, LINT0 */
+		0x0a, 12, 0x0f, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+		/* NMI source: flags edge/high (0x5), GSI 23 */
+		0x03, 8, 0x05, 0, 23, 0, 0, 0,
+		/* Local APIC address override */
+		0x05, 12, 0, 0, 0x00, 0x00, 0xe0, 0xfe, 0x01, 0, 0, 0,
+		/* ISO with the reserved polarity and trigger encodings (2): conforms */
+		0x02, 10, 0, 4, 4, 0, 0, 0, 0x0a, 0,
+	};
+	struct walk w;
+
+	(void)state;
+	walk_body(body, sizeof(body), &w);
+	assert_int_equal(w.end, 0);
+	assert_int_equal(w.count, 5);
+	assert_int_equal(w.e[0].type, ACPI_MADT_X2APIC);
+	assert_int_equal(w.e[0].lapic.apic_id, 0x100);
+	assert_int_equal(w.e[0].lapic.flags, ACPI_CPU_ONLINE_CAPABLE);
+	assert_int_equal(w.e[0].lapic.uid, 7);
+	assert_int_equal(w.e[1].lapic_nmi.uid, ACPI_UID_ALL_32);
+	assert_irq(&w.e[1].lapic_nmi.pin, 0, FW_TRIGGER_LEVEL, FW_POLARITY_LOW);
+	assert_irq(&w.e[2].nmi_source.gsi, 23, FW_TRIGGER_EDGE, FW_POLARITY_HIGH);
+	assert_int_equal(w.e[3].lapic_override.address, 0x1fee00000ull);
+	assert_int_equal(w.e[4].iso.source, 4);
+	assert_irq(&w.e[4].iso.gsi, 4, FW_TRIGGER_CONFORMS, FW_POLARITY_CONFORMS);
+}
+
+static void test_acpi_hpet_qemu_q35(void **state)
+{
+	struct acpi_hpet h;
+	struct acpi a;
+
+	(void)state;
+	init_machine(&a, "q35-smp4", "HPET");
+	memset(&h, 0xa5, sizeof(h));
+	assert_int_equal(acpi_hpet(&a, &h), ACPI_OK);
+	assert_int_equal(h.block_id, 0x8086a201);
+	assert_int_equal(h.base.space, FW_SPACE_MEMORY);
+	assert_int_equal(h.base.address, 0xfed00000);
+	assert_int_equal(h.number, 0);
+	assert_int_equal(h.min_tick, 0);
+}
+
+static int hpet_of(uint32_t len, uint8_t space, uint64_t addr)
+{
+	uint64_t t = table("HPET", 1, len);
+	struct acpi_hpet h;
+	struct acpi a;
+
+	if (len >= 52)
+		put_gas(at(t) + 40, space, 64, 0, addr);
+	if (len >= 55)
+		put16(at(t) + 53, 0x80);
+	fix_checksum(t);
+	init_over(&a, &t, 1);
+	return acpi_hpet(&a, &h);
+}
+
+static void test_acpi_hpet_errors(void **state)
+{
+	struct acpi_hpet h;
+	struct acpi a;
+
+	(void)state;
+	init_machine(&a, "q35-smp4", "APIC");
+	assert_int_equal(acpi_hpet(&a, &h), ACPI_E_NOT_FOUND);
+	assert_int_equal(hpet_of(56, FW_SPACE_MEMORY, 0xfed00000), ACPI_OK);
+	assert_int_equal(hpet_of(55, FW_SPACE_MEMORY, 0xfed00000), ACPI_E_SHORT);
+	assert_int_equal(hpet_of(56, FW_SPACE_IO, 0x400), ACPI_E_SPACE);
+	assert_int_equal(hpet_of(56, FW_SPACE_MEMORY, 0), ACPI_E_NO_ADDRESS);
+}
+
+static void test_acpi_mcfg_qemu(void **state)
+{
+	struct fw_ecam e;
+	struct acpi a;
+
+	(void)state;
+	init_machine(&a, "q35-smp4", "MCFG");
+	assert_int_equal(acpi_mcfg(&a, 0, &e), ACPI_OK);
+	assert_int_equal(e.base, 0xb0000000);
+	assert_int_equal(e.segment, 0);
+	assert_int_equal(e.bus_start, 0);
+	assert_int_equal(e.bus_end, 255);
+	assert_int_equal(acpi_mcfg(&a, 1, &e), ACPI_E_NOT_FOUND);
+	init_machine(&a, "virt-gicv3-smp4", "MCFG");
+	assert_int_equal(acpi_mcfg(&a, 0, &e), ACPI_OK);
+	assert_int_equal(e.base, 0x4010000000ull);
+	assert_int_equal(e.bus_end, 255);
+}
+
+static void mcfg_entry(uint8_t *p, uint64_t base, uint16_t segment, uint8_t start, uint8_t end)
+{
+	put64(p, base);
+	put16(p + 8, segment);
+	p[10] = start;
+	p[11] = end;
+}
+
+static void test_acpi_mcfg_entries(void **state)
+{
+	uint64_t t = table("MCFG", 1, 44 + 4 * 16 + 15); /* 15 stray bytes: not an entry */
+	uint64_t tiny = table("MCFG", 1, 43);
+	struct fw_ecam e;
+	struct acpi a;
+
+	(void)state;
+	mcfg_entry(at(t) + 44, 0xe0000000, 1, 0x10, 0x1f);
+	mcfg_entry(at(t) + 60, 0, 2, 0, 0xff);
+	mcfg_entry(at(t) + 76, 0xe0000000, 3, 0x20, 0x1f);
+	mcfg_entry(at(t) + 92, 0xfffffffffff00000ull, 4, 0, 0);
+	fix_checksum(t);
+	init_over(&a, &t, 1);
+	assert_int_equal(acpi_mcfg(&a, 0, &e), ACPI_OK);
+	assert_int_equal(e.base, 0xe1000000); /* bus 0x10 of a window based at bus 0 */
+	assert_int_equal(e.segment, 1);
+	assert_int_equal(e.bus_start, 0x10);
+	assert_int_equal(e.bus_end, 0x1f);
+	assert_int_equal(acpi_mcfg(&a, 1, &e), ACPI_E_NO_ADDRESS);
+	assert_int_equal(acpi_mcfg(&a, 2, &e), ACPI_E_BAD_VALUE);
+	assert_int_equal(acpi_mcfg(&a, 3, &e), ACPI_E_BAD_VALUE); /* wraps past 2^64 */
+	assert_int_equal(acpi_mcfg(&a, 4, &e), ACPI_E_NOT_FOUND);
+	assert_int_equal(acpi_mcfg(&a, UINT32_MAX, &e), ACPI_E_NOT_FOUND);
+	fix_checksum(tiny);
+	init_over(&a, &tiny, 1);
+	assert_int_equal(acpi_mcfg(&a, 0, &e), ACPI_E_SHORT);
+}
+
+static void test_acpi_gtdt_qemu_virt(void **state)
+{
+	static const char *const machines[] = { "virt-gicv2-smp4", "virt-gicv3-smp4",
+						"virt-gicv3-el2-smp4" };
+	struct fw_arm_timer t;
+	struct acpi a;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		init_machine(&a, machines[i], "GTDT");
+		memset(&t, 0xa5, sizeof(t));
+		assert_int_equal(acpi_gtdt(&a, &t), ACPI_OK);
+		assert_irq(&t.secure_phys, 29, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+		assert_irq(&t.phys, 30, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+		assert_irq(&t.virt, 27, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+		assert_irq(&t.hyp_phys, 26, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+		assert_irq(&t.hyp_virt, 0, 0, 0);
+		assert_int_equal(t.always_on, 1);
+		assert_int_equal(t.cnt_control_base, 0); /* all ones in the table: absent */
+		assert_int_equal(t.cnt_read_base, 0);
+	}
+}
+
+static void test_acpi_gtdt_revision3_and_errors(void **state)
+{
+	uint64_t t = table("GTDT", 3, 104);
+	uint64_t old = table("GTDT", 2, 80);
+	uint64_t tiny = table("GTDT", 2, 79);
+	struct fw_arm_timer g;
+	struct acpi a;
+
+	(void)state;
+	put64(at(t) + 36, 0x2a430000);
+	put32(at(t) + 56, 30);
+	put32(at(t) + 60, 0x3); /* edge, active low, not always-on */
+	put32(at(t) + 72, 26);
+	put64(at(t) + 80, 0x2a800000);
+	put32(at(t) + 96, 28);
+	put32(at(t) + 100, 0x4);
+	fix_checksum(t);
+	init_over(&a, &t, 1);
+	assert_int_equal(acpi_gtdt(&a, &g), ACPI_OK);
+	assert_int_equal(g.cnt_control_base, 0x2a430000);
+	assert_int_equal(g.cnt_read_base, 0x2a800000);
+	assert_irq(&g.secure_phys, 0, 0, 0); /* GSIV 0: not described */
+	assert_irq(&g.phys, 30, FW_TRIGGER_EDGE, FW_POLARITY_LOW);
+	assert_irq(&g.virt, 0, 0, 0);
+	assert_irq(&g.hyp_phys, 26, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	assert_irq(&g.hyp_virt, 28, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	assert_int_equal(g.always_on, 0);
+	/* Revision 2 ends before CntReadBase and the EL2 virtual timer. */
+	put32(at(old) + 56, 30);
+	put64(at(old) + 36, 0xffffffffffffffffull);
+	fix_checksum(old);
+	init_over(&a, &old, 1);
+	assert_int_equal(acpi_gtdt(&a, &g), ACPI_OK);
+	assert_int_equal(g.phys.intid, 30);
+	assert_int_equal(g.cnt_control_base, 0);
+	assert_int_equal(g.cnt_read_base, 0);
+	fix_checksum(tiny);
+	init_over(&a, &tiny, 1);
+	assert_int_equal(acpi_gtdt(&a, &g), ACPI_E_SHORT);
+	init_machine(&a, "q35-smp4", "APIC");
+	assert_int_equal(acpi_gtdt(&a, &g), ACPI_E_NOT_FOUND);
+}
+
+static void test_acpi_pm_timer_qemu(void **state)
+{
+	struct fw_gas reg;
+	struct acpi a;
+	uint16_t flags = 0xffff;
+	int is_32bit = -1;
+
+	(void)state;
+	init_machine(&a, "q35-smp4", "FACP");
+	assert_int_equal(acpi_pm_timer(&a, &reg, &is_32bit), ACPI_OK);
+	assert_int_equal(reg.space, FW_SPACE_IO);
+	assert_int_equal(reg.address, 0x608);
+	assert_int_equal(reg.bit_width, 32);
+	assert_int_equal(is_32bit, 0);
+	assert_int_equal(acpi_boot_flags(&a, &flags), ACPI_OK);
+	assert_int_equal(flags, ACPI_IAPC_8042);
+	/* AArch64's FADT is HW-reduced: no PM timer, no IA-PC flags. */
+	init_machine(&a, "virt-gicv3-smp4", "FACP");
+	assert_int_equal(acpi_pm_timer(&a, &reg, &is_32bit), ACPI_E_NOT_FOUND);
+	assert_int_equal(reg.address, 0);
+	assert_int_equal(acpi_boot_flags(&a, &flags), ACPI_OK);
+	assert_int_equal(flags, 0);
+}
+
+static void test_acpi_pm_timer_fields(void **state)
+{
+	uint64_t v1 = fadt_v1(0);
+	uint64_t v6 = fadt_v6(1u << 8, 0); /* TMR_VAL_EXT */
+	struct fw_gas reg;
+	struct acpi a;
+	uint16_t flags;
+	int is_32bit;
+
+	(void)state;
+	/* ACPI 1.0: the port; no IA-PC boot flags before revision 2. */
+	put32(at(v1) + 76, 0x808);
+	put16(at(v1) + 109, 0x3);
+	fix_checksum(v1);
+	init_over(&a, &v1, 1);
+	assert_int_equal(acpi_pm_timer(&a, &reg, &is_32bit), ACPI_OK);
+	assert_int_equal(reg.space, FW_SPACE_IO);
+	assert_int_equal(reg.address, 0x808);
+	assert_int_equal(acpi_boot_flags(&a, &flags), ACPI_OK);
+	assert_int_equal(flags, 0);
+	/* X_PM_TMR_BLK in memory wins over the port; 32-bit counter. */
+	put32(at(v6) + 76, 0x808);
+	put_gas(at(v6) + 208, FW_SPACE_MEMORY, 32, 3, 0xfed80008);
+	put16(at(v6) + 109, 0x25);
+	fix_checksum(v6);
+	init_over(&a, &v6, 1);
+	assert_int_equal(acpi_pm_timer(&a, &reg, &is_32bit), ACPI_OK);
+	assert_int_equal(reg.space, FW_SPACE_MEMORY);
+	assert_int_equal(reg.address, 0xfed80008);
+	assert_int_equal(is_32bit, 1);
+	assert_int_equal(acpi_boot_flags(&a, &flags), ACPI_OK);
+	assert_int_equal(flags, ACPI_IAPC_LEGACY_DEVICES | ACPI_IAPC_NO_VGA | ACPI_IAPC_NO_CMOS_RTC);
+	/* A space Kosh cannot use; then no timer at all. */
+	put_gas(at(v6) + 208, 3, 32, 3, 0xfed80008);
+	fix_checksum(v6);
+	assert_int_equal(acpi_pm_timer(&a, &reg, &is_32bit), ACPI_E_SPACE);
+	put_gas(at(v6) + 208, 0, 0, 0, 0);
+	put32(at(v6) + 76, 0);
+	fix_checksum(v6);
+	assert_int_equal(acpi_pm_timer(&a, &reg, &is_32bit), ACPI_E_NOT_FOUND);
+}
+
+static void test_acpi_spcr_qemu_virt(void **state)
+{
+	struct fw_uart u;
+	struct acpi a;
+
+	(void)state;
+	init_machine(&a, "virt-gicv2-smp4", "FACP SPCR");
+	assert_int_equal(acpi_spcr_uart(&a, &u), ACPI_OK);
+	assert_int_equal(u.type, FW_UART_PL011);
+	assert_int_equal(u.space, FW_SPACE_MEMORY);
+	assert_int_equal(u.base, 0x09000000);
+	assert_int_equal(u.baud, 9600); /* what QEMU's SPCR says */
+}
+
+/* QEMU's own DSDT (real AML): Name(_S5_, Package(4){0, 0, 0, 0}). */
+static void test_acpi_s5_qemu_q35(void **state)
+{
+	uint64_t dsdt_phys = fixture("q35-smp4", "DSDT");
+	uint64_t fadt = fixture("q35-smp4", "FACP");
+	struct acpi_sleep s;
+
+	(void)state;
+	put32(at(fadt) + FADT_DSDT, (uint32_t)dsdt_phys);
+	put64(at(fadt) + FADT_X_DSDT, dsdt_phys);
+	fix_checksum(fadt);
+	memset(&s, 0xa5, sizeof(s));
+	assert_int_equal(s5_of(fadt, &s), ACPI_OK);
+	assert_int_equal(s.hw_reduced, 0);
+	assert_int_equal(s.pm1a_cnt.space, FW_SPACE_IO);
+	assert_int_equal(s.pm1a_cnt.address, 0x604);
+	assert_int_equal(s.slp_typa, 0);
+	assert_int_equal(s.slp_typb, 0);
+}
+
 static void test_acpi_strerror(void **state)
 {
 	(void)state;
@@ -929,6 +1616,25 @@ int main(void)
 		T(test_acpi_s5_fadt_errors),
 		T(test_acpi_psci_flags),
 		T(test_acpi_psci_old_or_short_fadt),
+		T(test_acpi_madt_qemu_q35),
+		T(test_acpi_madt_qemu_virt_gicv2),
+		T(test_acpi_madt_qemu_virt_gicv3),
+		T(test_acpi_madt_entry_too_short),
+		T(test_acpi_madt_entry_past_table),
+		T(test_acpi_madt_cut_anywhere),
+		T(test_acpi_madt_bad_checksum_or_short),
+		T(test_acpi_madt_unknown_and_zero_length),
+		T(test_acpi_madt_x2apic_nmi_override),
+		T(test_acpi_hpet_qemu_q35),
+		T(test_acpi_hpet_errors),
+		T(test_acpi_mcfg_qemu),
+		T(test_acpi_mcfg_entries),
+		T(test_acpi_gtdt_qemu_virt),
+		T(test_acpi_gtdt_revision3_and_errors),
+		T(test_acpi_pm_timer_qemu),
+		T(test_acpi_pm_timer_fields),
+		T(test_acpi_spcr_qemu_virt),
+		T(test_acpi_s5_qemu_q35),
 		T(test_acpi_strerror),
 	};
 

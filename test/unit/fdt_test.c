@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests of kernel/fdt.c: QEMU's own device trees (test/unit/data, dumped with
- * "qemu-system-aarch64 -M virt[,virtualization=on],dumpdtb=..." and packed to
- * their content), and hand-built blobs for each class of malformed input.
+ * "qemu-system-aarch64 -M virt[,gic-version=N][,virtualization=on],dumpdtb=..."
+ * [-smp 4] and packed to their content), and hand-built blobs for each class of
+ * malformed input.
  *
  * Blobs live in heap buffers of exactly their size, so AddressSanitizer catches
  * any read past them; some tests move a blob to an odd address for UBSan.
@@ -140,9 +141,9 @@ static void prop_u32(const char *name, uint32_t v)
 
 static void prop_cells(const char *name, uint32_t n, const uint32_t *cells)
 {
-	uint8_t b[64];
+	uint8_t b[128];
 
-	assert_true(n <= 16);
+	assert_true(n <= 32);
 	for (uint32_t i = 0; i < n; i++)
 		put32(b + 4 * i, cells[i]);
 	prop(name, b, 4 * n);
@@ -915,6 +916,653 @@ static void test_fdt_psci_methods(void **state)
 	assert_int_equal(hvc, 1);
 }
 
+static void assert_irq(const struct fw_irq *irq, uint32_t intid, uint8_t trigger,
+		       uint8_t polarity)
+{
+	assert_int_equal(irq->intid, intid);
+	assert_int_equal(irq->trigger, trigger);
+	assert_int_equal(irq->polarity, polarity);
+}
+
+/* The four CPUs of QEMU's -smp 4 trees: MPIDR 0-3, started through PSCI. */
+static void assert_qemu_cpus(const uint8_t *blob)
+{
+	struct fw_cpu cpu;
+	int node = -1, n = 0;
+
+	while ((node = fdt_next_cpu(blob, node, &cpu)) >= 0) {
+		assert_int_equal(cpu.hw_id, n);
+		assert_int_equal(cpu.flags, FW_CPU_ENABLED);
+		assert_int_equal(cpu.start, FW_CPU_START_PSCI);
+		assert_int_equal(cpu.acpi_uid, FW_CPU_NO_UID);
+		n++;
+	}
+	assert_int_equal(node, FDT_E_NOTFOUND);
+	assert_int_equal(n, 4);
+}
+
+static void assert_qemu_timer_and_ecam(const uint8_t *blob)
+{
+	struct fw_arm_timer t;
+	struct fw_ecam e;
+	struct fw_range r;
+
+	memset(&t, 0xa5, sizeof(t));
+	assert_int_equal(fdt_timer(blob, &t), FDT_OK);
+	assert_irq(&t.secure_phys, 29, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	assert_irq(&t.phys, 30, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	assert_irq(&t.virt, 27, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	assert_irq(&t.hyp_phys, 26, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	assert_int_equal(t.hyp_virt.intid, 0);
+	assert_int_equal(t.always_on, 1);
+	assert_int_equal(t.cnt_control_base, 0);
+	assert_int_equal(fdt_ecam(blob, 0, &e), FDT_OK);
+	assert_int_equal(e.base, 0x4010000000ull);
+	assert_int_equal(e.segment, 0);
+	assert_int_equal(e.bus_start, 0);
+	assert_int_equal(e.bus_end, 255);
+	assert_int_equal(fdt_ecam(blob, 1, &e), FDT_E_NOTFOUND);
+	assert_int_equal(fdt_memory(blob, 0, &r), FDT_OK);
+	assert_int_equal(r.base, 0x40000000);
+	assert_int_equal(r.size, 512u << 20);
+	assert_int_equal(fdt_memory(blob, 1, &r), FDT_E_NOTFOUND);
+}
+
+static void test_fdt_qemu_virt_gicv2_smp4(void **state)
+{
+	uint32_t size;
+	uint8_t *blob = load(DATA_DIR "qemu-virt-gicv2-smp4.dtb", &size);
+	struct fw_gic g;
+
+	(void)state;
+	assert_int_equal(fdt_check(blob, size), FDT_OK);
+	assert_qemu_cpus(blob);
+	memset(&g, 0xa5, sizeof(g));
+	assert_int_equal(fdt_gic(blob, &g), FDT_OK);
+	assert_int_equal(g.version, 2);
+	assert_int_equal(g.gicd, 0x08000000);
+	assert_int_equal(g.gicc, 0x08010000);
+	assert_int_equal(g.gich, 0);
+	assert_int_equal(g.gicv, 0);
+	assert_int_equal(g.gicr_count, 0);
+	assert_int_equal(g.its_count, 0); /* a v2m frame is no ITS */
+	assert_int_equal(g.maintenance.intid, 0);
+	assert_qemu_timer_and_ecam(blob);
+	free(blob);
+}
+
+static void test_fdt_qemu_virt_gicv3_smp4(void **state)
+{
+	static const char *const files[] = { DATA_DIR "qemu-virt-gicv3-smp4.dtb",
+					     DATA_DIR "qemu-virt-gicv3-el2-smp4.dtb" };
+	struct fw_gic g;
+
+	(void)state;
+	for (int el2 = 0; el2 < 2; el2++) {
+		uint32_t size;
+		uint8_t *blob = load(files[el2], &size);
+
+		assert_int_equal(fdt_check(blob, size), FDT_OK);
+		assert_qemu_cpus(blob);
+		assert_int_equal(fdt_gic(blob, &g), FDT_OK);
+		assert_int_equal(g.version, 3);
+		assert_int_equal(g.gicd, 0x08000000);
+		assert_int_equal(g.gicr_count, 1);
+		assert_int_equal(g.gicr[0].base, 0x080a0000);
+		assert_int_equal(g.gicr[0].size, 0xf60000);
+		assert_int_equal(g.gicc, 0);
+		assert_int_equal(g.its_count, 1);
+		assert_int_equal(g.its[0], 0x08080000);
+		if (el2)
+			assert_irq(&g.maintenance, 25, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+		else
+			assert_int_equal(g.maintenance.intid, 0);
+		assert_qemu_timer_and_ecam(blob);
+		free(blob);
+	}
+}
+
+/* The GICv2 with virtualization of the one-CPU EL2 tree: GICH, GICV, maintenance PPI 9. */
+static void test_fdt_qemu_virt_el2_gicv2(void **state)
+{
+	uint32_t size;
+	uint8_t *blob = load(DATA_DIR "qemu-virt-el2.dtb", &size);
+	struct fw_gic g;
+	struct fw_cpu cpu;
+
+	(void)state;
+	assert_int_equal(fdt_gic(blob, &g), FDT_OK);
+	assert_int_equal(g.version, 2);
+	assert_int_equal(g.gicc, 0x08010000);
+	assert_int_equal(g.gich, 0x08030000);
+	assert_int_equal(g.gicv, 0x08040000);
+	assert_irq(&g.maintenance, 25, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH);
+	assert_true(fdt_next_cpu(blob, -1, &cpu) > 0);
+	assert_int_equal(cpu.hw_id, 0);
+	free(blob);
+}
+
+/*
+ * / { #address-cells = <2>; #size-cells = <2>; [interrupt-parent = <root_parent>;]
+ *     intc@8000000 { compatible; interrupt-controller; #interrupt-cells = <3>;
+ *                    phandle = <1>; reg = <gic_reg...>; }
+ *     timer { compatible = "arm,armv8-timer"; [interrupts = <timer...>;] }
+ */
+struct gic_tree {
+	const char *compat;
+	uint32_t root_parent;     /* 0: no interrupt-parent */
+	const uint32_t *reg;      /* cells, 4 per (address, size) */
+	uint32_t reg_cells;
+	int32_t regions;          /* #redistributor-regions; -1: absent */
+	uint32_t interrupt_cells; /* of the GIC */
+	const uint32_t *timer;    /* the timer's interrupts; NULL: none */
+	uint32_t timer_cells;
+	const uint32_t *maint;    /* the GIC's own interrupts; NULL: none */
+};
+
+static const uint32_t v2_reg[] = { 0, 0x08000000, 0, 0x10000, 0, 0x08010000, 0, 0x10000 };
+static const uint32_t qemu_timer[] = { 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4 };
+
+static void gic_tree(const struct gic_tree *t)
+{
+	reset();
+	begin("");
+	prop_u32("#address-cells", 2);
+	prop_u32("#size-cells", 2);
+	if (t->root_parent)
+		prop_u32("interrupt-parent", t->root_parent);
+	begin("intc@8000000");
+	prop_str("compatible", t->compat);
+	prop("interrupt-controller", "", 0);
+	prop_u32("#interrupt-cells", t->interrupt_cells);
+	prop_u32("phandle", 1);
+	if (t->reg_cells)
+		prop_cells("reg", t->reg_cells, t->reg);
+	if (t->regions >= 0)
+		prop_u32("#redistributor-regions", (uint32_t)t->regions);
+	if (t->maint)
+		prop_cells("interrupts", 3, t->maint);
+	end();
+	begin("timer");
+	prop_str("compatible", "arm,armv8-timer");
+	if (t->timer)
+		prop_cells("interrupts", t->timer_cells, t->timer);
+	end();
+	end();
+	finish();
+}
+
+static const struct gic_tree v2_tree = { "arm,gic-400", 1, v2_reg, 8, -1, 3, qemu_timer, 12,
+					 NULL };
+
+static int timer_with(const uint32_t *cells, uint32_t n, struct fw_arm_timer *out)
+{
+	struct gic_tree t = v2_tree;
+
+	t.timer = cells;
+	t.timer_cells = n;
+	gic_tree(&t);
+	memset(out, 0xa5, sizeof(*out));
+	return fdt_timer(d.blob, out);
+}
+
+static void test_fdt_timer_specifiers(void **state)
+{
+	static const uint32_t five[] = { 1, 13, 8, 1, 14, 1, 1, 11, 2, 1, 10, 0, 3, 4, 4 };
+	static const uint32_t eppi[] = { 1, 13, 4, 3, 63, 4 };
+	struct fw_arm_timer t;
+
+	(void)state;
+	assert_int_equal(timer_with(five, 15, &t), FDT_OK);
+	assert_irq(&t.secure_phys, 29, FW_TRIGGER_LEVEL, FW_POLARITY_LOW);
+	assert_irq(&t.phys, 30, FW_TRIGGER_EDGE, FW_POLARITY_HIGH);
+	assert_irq(&t.virt, 27, FW_TRIGGER_EDGE, FW_POLARITY_LOW);
+	assert_irq(&t.hyp_phys, 26, FW_TRIGGER_CONFORMS, FW_POLARITY_CONFORMS);
+	assert_irq(&t.hyp_virt, 1060, FW_TRIGGER_LEVEL, FW_POLARITY_HIGH); /* extended PPI 4 */
+	assert_int_equal(t.always_on, 0);
+	assert_int_equal(timer_with(eppi, 6, &t), FDT_OK);
+	assert_int_equal(t.phys.intid, 1119);
+	assert_int_equal(t.virt.intid, 0);
+}
+
+static void test_fdt_timer_bad_specifiers(void **state)
+{
+	static const struct {
+		uint32_t cells[18];
+		uint32_t n;
+	} bad[] = {
+		{ { 1, 13, 4 }, 3 },                                   /* one interrupt only */
+		{ { 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4, 1, 9, 4, 1, 8, 4 }, 18 }, /* six */
+		{ { 1, 13, 4, 1, 14, 4, 1, 11 }, 8 },                  /* a partial specifier */
+		{ { 1, 13, 4, 0, 14, 4 }, 6 },                         /* an SPI */
+		{ { 1, 13, 4, 2, 14, 4 }, 6 },                         /* an extended SPI */
+		{ { 1, 13, 4, 4, 14, 4 }, 6 },                         /* type 4: none such */
+		{ { 1, 16, 4, 1, 14, 4 }, 6 },                         /* PPI 16: past the 16 */
+		{ { 3, 64, 4, 1, 14, 4 }, 6 },                         /* extended PPI 64 */
+		{ { 1, 13, 3, 1, 14, 4 }, 6 },                         /* both edges */
+		{ { 1, 13, 0x14, 1, 14, 4 }, 6 },                      /* an undefined flag */
+		{ { 0 }, 0 },                                          /* empty interrupts */
+	};
+	struct fw_arm_timer t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(timer_with(bad[i].cells, bad[i].n, &t), FDT_E_BADVALUE);
+		assert_int_equal(t.phys.intid, 0); /* nothing half-filled */
+	}
+	/* Without "interrupts" the timer node is malformed too. */
+	assert_int_equal(timer_with(NULL, 0, &t), FDT_E_BADVALUE);
+}
+
+static void test_fdt_timer_interrupt_parent(void **state)
+{
+	struct gic_tree t = v2_tree;
+	struct fw_arm_timer timer;
+
+	(void)state;
+	/* No interrupt-parent anywhere; a phandle nothing has; the reserved ones. */
+	t.root_parent = 0;
+	gic_tree(&t);
+	assert_int_equal(fdt_timer(d.blob, &timer), FDT_E_BADVALUE);
+	t.root_parent = 2;
+	gic_tree(&t);
+	assert_int_equal(fdt_timer(d.blob, &timer), FDT_E_BADVALUE);
+	t.root_parent = 0xffffffff;
+	gic_tree(&t);
+	assert_int_equal(fdt_timer(d.blob, &timer), FDT_E_BADVALUE);
+	/* A GIC with #interrupt-cells = <2>, or <4> (its first three cells are used). */
+	t = v2_tree;
+	t.interrupt_cells = 2;
+	gic_tree(&t);
+	assert_int_equal(fdt_timer(d.blob, &timer), FDT_E_BADVALUE);
+	t.interrupt_cells = 4;
+	t.timer = (const uint32_t[]){ 1, 14, 4, 0, 1, 11, 4, 0 };
+	t.timer_cells = 8;
+	gic_tree(&t);
+	assert_int_equal(fdt_timer(d.blob, &timer), FDT_OK);
+	assert_int_equal(timer.secure_phys.intid, 30);
+	assert_int_equal(timer.phys.intid, 27);
+	/* A parent that is not a GIC. */
+	t = v2_tree;
+	t.compat = "vendor,intc";
+	gic_tree(&t);
+	assert_int_equal(fdt_timer(d.blob, &timer), FDT_E_BADVALUE);
+}
+
+/* The timer's own interrupt-parent wins over its ancestors', and linux,phandle counts. */
+static void test_fdt_interrupt_parent_nearest(void **state)
+{
+	struct fw_arm_timer t;
+
+	(void)state;
+	reset();
+	begin("");
+	prop_u32("#address-cells", 1);
+	prop_u32("#size-cells", 1);
+	prop_u32("interrupt-parent", 5); /* a controller that is no GIC */
+	begin("pic");
+	prop_str("compatible", "vendor,pic");
+	prop("interrupt-controller", "", 0);
+	prop_u32("#interrupt-cells", 3);
+	prop_u32("phandle", 5);
+	end();
+	begin("gic@1000");
+	prop_str("compatible", "arm,cortex-a15-gic");
+	prop("interrupt-controller", "", 0);
+	prop_u32("#interrupt-cells", 3);
+	prop_u32("linux,phandle", 7);
+	prop_cells("reg", 4, (uint32_t[]){ 0x1000, 0x1000, 0x2000, 0x2000 });
+	end();
+	begin("soc");
+	prop_u32("interrupt-parent", 7);
+	begin("timer");
+	prop_str("compatible", "arm,armv7-timer");
+	prop_cells("interrupts", 12, qemu_timer);
+	prop("always-on", "", 0);
+	end();
+	end();
+	end();
+	finish();
+	assert_int_equal(fdt_timer(d.blob, &t), FDT_OK);
+	assert_int_equal(t.phys.intid, 30);
+	assert_int_equal(t.always_on, 1);
+}
+
+static int gic_with(const char *compat, const uint32_t *reg, uint32_t cells, int32_t regions,
+		    struct fw_gic *out)
+{
+	struct gic_tree t = v2_tree;
+
+	t.compat = compat;
+	t.reg = reg;
+	t.reg_cells = cells;
+	t.regions = regions;
+	gic_tree(&t);
+	memset(out, 0xa5, sizeof(*out));
+	return fdt_gic(d.blob, out);
+}
+
+static void test_fdt_gic_v3_regions(void **state)
+{
+	static const uint32_t reg[] = {
+		0, 0x2f000000, 0, 0x10000,   /* GICD */
+		0, 0x2f100000, 0, 0x100000,  /* GICR 0 */
+		1, 0x00000000, 0, 0x200000,  /* GICR 1 */
+		0, 0x2c000000, 0, 0x2000,    /* GICC */
+		0, 0x2c010000, 0, 0x2000,    /* GICH */
+		0, 0x2c02f000, 0, 0x2000,    /* GICV */
+	};
+	struct fw_gic g;
+
+	(void)state;
+	assert_int_equal(gic_with("arm,gic-v3", reg, 24, 2, &g), FDT_OK);
+	assert_int_equal(g.version, 3);
+	assert_int_equal(g.gicd, 0x2f000000);
+	assert_int_equal(g.gicr_count, 2);
+	assert_int_equal(g.gicr[1].base, 0x100000000ull);
+	assert_int_equal(g.gicr[1].size, 0x200000);
+	assert_int_equal(g.gicc, 0x2c000000);
+	assert_int_equal(g.gich, 0x2c010000);
+	assert_int_equal(g.gicv, 0x2c02f000);
+	/* One region by default: then the second GICR is taken for the GICC. */
+	assert_int_equal(gic_with("arm,gic-v3", reg, 24, -1, &g), FDT_OK);
+	assert_int_equal(g.gicr_count, 1);
+	assert_int_equal(g.gicc, 0x100000000ull);
+	/* More regions than reg holds; none; GICD alone. */
+	assert_int_equal(gic_with("arm,gic-v3", reg, 24, 6, &g), FDT_E_BADVALUE);
+	assert_int_equal(gic_with("arm,gic-v3", reg, 24, 0, &g), FDT_E_BADVALUE);
+	assert_int_equal(gic_with("arm,gic-v3", reg, 4, -1, &g), FDT_E_BADVALUE);
+}
+
+static void test_fdt_gic_missing_frames(void **state)
+{
+	static const char *const v2[] = { "arm,gic-400", "arm,cortex-a15-gic", "arm,gic-v2",
+					  "arm,cortex-a7-gic", "arm,pl390" };
+	struct gic_tree t = v2_tree;
+	struct fw_gic g;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v2) / sizeof(v2[0]); i++) {
+		assert_int_equal(gic_with(v2[i], v2_reg, 8, -1, &g), FDT_OK);
+		assert_int_equal(g.version, 2);
+		assert_int_equal(g.gicc, 0x08010000);
+	}
+	/* No reg at all; a GICD without a GICC; a reg of the wrong size. */
+	assert_int_equal(gic_with("arm,gic-400", v2_reg, 0, -1, &g), FDT_E_BADVALUE);
+	assert_int_equal(gic_with("arm,gic-400", v2_reg, 4, -1, &g), FDT_E_BADVALUE);
+	assert_int_equal(gic_with("arm,gic-400", v2_reg, 3, -1, &g), FDT_E_BADVALUE);
+	/* An unknown controller is no GIC at all. */
+	assert_int_equal(gic_with("arm,gic-v5", v2_reg, 8, -1, &g), FDT_E_NOTFOUND);
+	/* A bad maintenance interrupt (an SPI number past the range). */
+	t.maint = (const uint32_t[]){ 0, 988, 4 };
+	gic_tree(&t);
+	assert_int_equal(fdt_gic(d.blob, &g), FDT_E_BADVALUE);
+	t.maint = (const uint32_t[]){ 0, 987, 1 };
+	gic_tree(&t);
+	assert_int_equal(fdt_gic(d.blob, &g), FDT_OK);
+	assert_irq(&g.maintenance, 1019, FW_TRIGGER_EDGE, FW_POLARITY_HIGH);
+}
+
+/* Two GICs: the root's interrupt-parent names the primary; a disabled one is skipped. */
+static void test_fdt_gic_primary(void **state)
+{
+	struct fw_gic g;
+
+	(void)state;
+	for (int root_parent = 0; root_parent <= 2; root_parent++) {
+		reset();
+		begin("");
+		prop_u32("#address-cells", 1);
+		prop_u32("#size-cells", 1);
+		if (root_parent)
+			prop_u32("interrupt-parent", (uint32_t)root_parent);
+		begin("gic@1000");
+		prop_str("compatible", "arm,gic-400");
+		prop("interrupt-controller", "", 0);
+		prop_u32("phandle", 1);
+		prop_cells("reg", 4, (uint32_t[]){ 0x1000, 0x1000, 0x2000, 0x2000 });
+		if (root_parent == 2)
+			prop_str("status", "disabled");
+		end();
+		begin("gic@5000");
+		prop_str("compatible", "arm,gic-v3");
+		prop("interrupt-controller", "", 0);
+		prop_u32("phandle", 2);
+		prop_cells("reg", 4, (uint32_t[]){ 0x5000, 0x1000, 0x6000, 0x20000 });
+		end();
+		end();
+		finish();
+		assert_int_equal(fdt_gic(d.blob, &g), FDT_OK);
+		assert_int_equal(g.gicd, root_parent == 2 ? 0x5000 : 0x1000);
+	}
+}
+
+static void cpu(const char *name, const uint32_t *reg, uint32_t cells, const char *status,
+		const char *method)
+{
+	begin(name);
+	prop_str("device_type", "cpu");
+	if (reg)
+		prop_cells("reg", cells, reg);
+	if (status)
+		prop_str("status", status);
+	if (method)
+		prop_str("enable-method", method);
+	if (method && strcmp(method, "spin-table") == 0)
+		prop_cells("cpu-release-addr", 2, (uint32_t[]){ 0x1, 0x8000fff8 });
+	end();
+}
+
+static void test_fdt_cpus_variants(void **state)
+{
+	struct fw_cpu c;
+	int node;
+
+	(void)state;
+	reset();
+	begin("");
+	begin("cpus");
+	prop_u32("#address-cells", 2);
+	prop_u32("#size-cells", 0);
+	begin("cpu-map");
+	begin("cluster0");
+	end();
+	end();
+	cpu("cpu@0", (uint32_t[]){ 0, 0 }, 2, "okay", "psci");
+	begin("l2-cache0");
+	prop_str("compatible", "cache");
+	end();
+	cpu("cpu@100000000", (uint32_t[]){ 1, 0x0 }, 2, "disabled", "spin-table");
+	cpu("cpu@2", (uint32_t[]){ 0, 2 }, 2, "fail", NULL);
+	cpu("cpu@3", (uint32_t[]){ 0, 3 }, 2, NULL, "vendor,method");
+	end();
+	end();
+	finish();
+	node = fdt_next_cpu(d.blob, -1, &c);
+	assert_true(node > 0);
+	assert_int_equal(c.hw_id, 0);
+	assert_int_equal(c.flags, FW_CPU_ENABLED);
+	assert_int_equal(c.start, FW_CPU_START_PSCI);
+	node = fdt_next_cpu(d.blob, node, &c);
+	assert_int_equal(c.hw_id, 0x100000000ull);
+	assert_int_equal(c.flags, FW_CPU_ONLINE_CAPABLE);
+	assert_int_equal(c.start, FW_CPU_START_SPIN_TABLE);
+	assert_int_equal(c.start_addr, 0x18000fff8ull);
+	node = fdt_next_cpu(d.blob, node, &c);
+	assert_int_equal(c.hw_id, 2);
+	assert_int_equal(c.flags, 0);
+	node = fdt_next_cpu(d.blob, node, &c);
+	assert_int_equal(c.hw_id, 3);
+	assert_int_equal(c.flags, FW_CPU_ENABLED);
+	assert_int_equal(c.start, FW_CPU_START_NONE);
+	assert_int_equal(fdt_next_cpu(d.blob, node, &c), FDT_E_NOTFOUND);
+	assert_int_equal(fdt_next_cpu(d.blob, -1, NULL), FDT_E_INVALID);
+}
+
+static void test_fdt_cpus_errors(void **state)
+{
+	struct fw_cpu c;
+	int node;
+
+	(void)state;
+	/* A CPU without reg, after a good one. */
+	reset();
+	begin("");
+	begin("cpus");
+	prop_u32("#address-cells", 1);
+	prop_u32("#size-cells", 0);
+	cpu("cpu@0", (uint32_t[]){ 0 }, 1, NULL, "psci");
+	cpu("cpu@1", NULL, 0, NULL, "psci");
+	end();
+	end();
+	finish();
+	node = fdt_next_cpu(d.blob, -1, &c);
+	assert_true(node > 0);
+	assert_int_equal(fdt_next_cpu(d.blob, node, &c), FDT_E_BADVALUE);
+	/* A spin-table without its release address; then no /cpus at all. */
+	reset();
+	begin("");
+	begin("cpus");
+	prop_u32("#address-cells", 1);
+	prop_u32("#size-cells", 0);
+	begin("cpu@0");
+	prop_str("device_type", "cpu");
+	prop_u32("reg", 0);
+	prop_str("enable-method", "spin-table");
+	end();
+	end();
+	end();
+	finish();
+	assert_int_equal(fdt_next_cpu(d.blob, -1, &c), FDT_E_BADVALUE);
+	board_tree(NULL, NULL);
+	assert_int_equal(fdt_next_cpu(d.blob, -1, &c), FDT_E_NOTFOUND);
+}
+
+static void test_fdt_memory_nodes(void **state)
+{
+	struct fw_range r;
+
+	(void)state;
+	reset();
+	begin("");
+	prop_u32("#address-cells", 2);
+	prop_u32("#size-cells", 1);
+	begin("memory@80000000");
+	prop_str("device_type", "memory");
+	prop_cells("reg", 6, (uint32_t[]){ 0, 0x80000000, 0x10000000, 8, 0, 0x40000000 });
+	end();
+	begin("memory@100000000");
+	prop_str("device_type", "memory");
+	prop_str("status", "disabled");
+	prop_cells("reg", 3, (uint32_t[]){ 1, 0, 0x1000 });
+	end();
+	begin("sram@1000");
+	prop_cells("reg", 3, (uint32_t[]){ 0, 0x1000, 0x1000 });
+	end();
+	begin("memory@c0000000");
+	prop_str("device_type", "memory");
+	prop_cells("reg", 3, (uint32_t[]){ 0, 0xc0000000, 0x20000000 });
+	end();
+	end();
+	finish();
+	assert_int_equal(fdt_memory(d.blob, 0, &r), FDT_OK);
+	assert_int_equal(r.base, 0x80000000);
+	assert_int_equal(r.size, 0x10000000);
+	assert_int_equal(fdt_memory(d.blob, 1, &r), FDT_OK);
+	assert_int_equal(r.base, 0x800000000ull);
+	assert_int_equal(r.size, 0x40000000);
+	assert_int_equal(fdt_memory(d.blob, 2, &r), FDT_OK);
+	assert_int_equal(r.base, 0xc0000000);
+	assert_int_equal(fdt_memory(d.blob, 3, &r), FDT_E_NOTFOUND);
+	assert_int_equal(fdt_memory(d.blob, 0, NULL), FDT_E_INVALID);
+}
+
+/* A pci-host-ecam-generic node with reg (base, size), and bus-range unless n is 0. */
+static int ecam_with(uint64_t base, uint64_t size, const uint32_t *range, uint32_t n,
+		     int32_t domain, struct fw_ecam *out)
+{
+	reset();
+	begin("");
+	prop_u32("#address-cells", 2);
+	prop_u32("#size-cells", 2);
+	begin("pcie@0");
+	prop_str("compatible", "pci-host-ecam-generic");
+	prop_cells("reg", 4, (uint32_t[]){ (uint32_t)(base >> 32), (uint32_t)base,
+					   (uint32_t)(size >> 32), (uint32_t)size });
+	if (n)
+		prop_cells("bus-range", n, range);
+	if (domain >= 0)
+		prop_u32("linux,pci-domain", (uint32_t)domain);
+	end();
+	end();
+	finish();
+	memset(out, 0xa5, sizeof(*out));
+	return fdt_ecam(d.blob, 0, out);
+}
+
+static void test_fdt_ecam_windows(void **state)
+{
+	struct fw_ecam e;
+
+	(void)state;
+	assert_int_equal(ecam_with(0x30000000, 16u << 20, (uint32_t[]){ 0x10, 0x1f }, 2, 3, &e),
+			 FDT_OK);
+	assert_int_equal(e.base, 0x30000000);
+	assert_int_equal(e.segment, 3);
+	assert_int_equal(e.bus_start, 0x10);
+	assert_int_equal(e.bus_end, 0x1f);
+	/* A window too small for its bus-range holds fewer buses. */
+	assert_int_equal(ecam_with(0x30000000, 8u << 20, NULL, 0, -1, &e), FDT_OK);
+	assert_int_equal(e.segment, 0);
+	assert_int_equal(e.bus_start, 0);
+	assert_int_equal(e.bus_end, 7);
+	assert_int_equal(ecam_with(0x30000000, 1u << 19, NULL, 0, -1, &e), FDT_E_BADVALUE);
+	assert_int_equal(ecam_with(0x30000000, 1u << 28, (uint32_t[]){ 5, 4 }, 2, -1, &e),
+			 FDT_E_BADVALUE);
+	assert_int_equal(ecam_with(0x30000000, 1u << 28, (uint32_t[]){ 0, 256 }, 2, -1, &e),
+			 FDT_E_BADVALUE);
+	assert_int_equal(ecam_with(0x30000000, 1u << 28, (uint32_t[]){ 0 }, 1, -1, &e),
+			 FDT_E_BADVALUE);
+	assert_int_equal(ecam_with(0x30000000, 1u << 28, NULL, 0, 0x10000, &e), FDT_E_BADVALUE);
+	assert_int_equal(ecam_with(0, 1u << 28, NULL, 0, -1, &e), FDT_E_BADVALUE);
+	assert_int_equal(fdt_ecam(d.blob, 1, &e), FDT_E_NOTFOUND);
+}
+
+/* Every reader over the QEMU trees cut at the structure block: errors, never a stray read. */
+static void test_fdt_machine_readers_bounded(void **state)
+{
+	static const char *const files[] = { DATA_DIR "qemu-virt-gicv2-smp4.dtb",
+					     DATA_DIR "qemu-virt-gicv3-el2-smp4.dtb" };
+	struct fw_arm_timer t;
+	struct fw_range r;
+	struct fw_ecam e;
+	struct fw_gic g;
+	struct fw_cpu c;
+
+	(void)state;
+	for (int f = 0; f < 2; f++) {
+		uint32_t size;
+		uint8_t *blob = load(files[f], &size);
+
+		/* A structure block that ends early: the readers must stop at its end. */
+		for (uint32_t cut = 8; cut < get32(blob + H_SIZE_STRUCT); cut += 52) {
+			uint8_t *copy = malloc(size);
+			int node = -1;
+
+			memcpy(copy, blob, size);
+			put32(copy + H_SIZE_STRUCT, cut);
+			(void)fdt_gic(copy, &g);
+			(void)fdt_timer(copy, &t);
+			(void)fdt_ecam(copy, 0, &e);
+			(void)fdt_memory(copy, 0, &r);
+			while ((node = fdt_next_cpu(copy, node, &c)) >= 0)
+				;
+			free(copy);
+		}
+		free(blob);
+	}
+}
+
 static void test_fdt_strerror(void **state)
 {
 	(void)state;
@@ -958,6 +1606,21 @@ int main(void)
 		T(test_fdt_get_prop_and_bad_offsets),
 		T(test_fdt_next_node_depth),
 		T(test_fdt_psci_methods),
+		T(test_fdt_qemu_virt_gicv2_smp4),
+		T(test_fdt_qemu_virt_gicv3_smp4),
+		T(test_fdt_qemu_virt_el2_gicv2),
+		T(test_fdt_timer_specifiers),
+		T(test_fdt_timer_bad_specifiers),
+		T(test_fdt_timer_interrupt_parent),
+		T(test_fdt_interrupt_parent_nearest),
+		T(test_fdt_gic_v3_regions),
+		T(test_fdt_gic_missing_frames),
+		T(test_fdt_gic_primary),
+		T(test_fdt_cpus_variants),
+		T(test_fdt_cpus_errors),
+		T(test_fdt_memory_nodes),
+		T(test_fdt_ecam_windows),
+		T(test_fdt_machine_readers_bounded),
 		T(test_fdt_strerror),
 	};
 
