@@ -104,3 +104,15 @@ uint32_t bootinfo_range_type(const struct kosh_mem_range *map, uint32_t count, u
 	}
 	return 0;
 }
+
+static const struct kosh_bootinfo *current;
+
+void bootinfo_set_current(const struct kosh_bootinfo *bi)
+{
+	current = bi;
+}
+
+const struct kosh_bootinfo *bootinfo_current(void)
+{
+	return current;
+}

@@ -24,4 +24,8 @@ int bootinfo_check_map(const struct kosh_mem_range *map, uint32_t count, char *w
 uint32_t bootinfo_range_type(const struct kosh_mem_range *map, uint32_t count, uint64_t base,
 			     uint64_t size);
 
+/* The boot info the kernel started with (kmain records it after checking it). */
+void bootinfo_set_current(const struct kosh_bootinfo *bi);
+const struct kosh_bootinfo *bootinfo_current(void);
+
 #endif

@@ -12,6 +12,13 @@
 /* Counter frequency in Hz and the counter value that is time 0. */
 void clock_init(uint64_t hz, uint64_t zero_ticks);
 
+/*
+ * A better measurement of the counter frequency (x86: the kernel's calibration
+ * against HPET refines the loader's): from now on time advances at the new
+ * rate, continuing from its current value, so it never jumps.
+ */
+void clock_set_hz(uint64_t hz);
+
 /* Nanoseconds since time 0; 0 before clock_init. Monotonic, on every CPU. */
 uint64_t clock_ns(void);
 

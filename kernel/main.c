@@ -9,6 +9,7 @@
 #include "bootinfo.h"
 #include "clock.h"
 #include "console.h"
+#include "cpu.h"
 #include "kheap.h"
 #include "klog.h"
 #include "panic.h"
@@ -19,6 +20,8 @@
 #include "fwdump.h"
 #include "power.h"
 #include "selftest.h"
+#include "smp.h"
+#include "vm.h"
 
 #include <kosh/fmt.h>
 #include <kosh/memmap.h>
@@ -135,6 +138,31 @@ static void memory_init(const struct kosh_bootinfo *bi)
 		panic("cannot set up the kernel heap");
 }
 
+/*
+ * This CPU's per-CPU data, the interrupt controller and timer, then every other
+ * CPU. Logs how long it took from kmain to the last CPU online.
+ */
+static void machine_init(uint64_t kmain_ticks)
+{
+	struct cpu *boot = cpu_add(arch_cpu_hwid());
+	arch_cpu_init(boot);
+	if (platform_mark_boot_cpu(&plat, boot->hwid) < 0)
+		klog_warn("platform: the boot CPU (id 0x%llx) is not listed",
+			  (unsigned long long)boot->hwid);
+	uint64_t hz = arch_platform_init(&plat);
+	if (!hz)
+		panic("no interrupt controller or timer could be set up");
+	clock_set_hz(hz);
+	__atomic_store_n(&boot->online, 1, __ATOMIC_RELEASE);
+	arch_irq_enable();
+	uint32_t online = smp_start_all(&plat);
+	uint64_t kmain_ns = clock_ticks_to_ns(kmain_ticks - fw.bi->loader_start_ticks,
+					      fw.bi->ticks_per_second);
+	klog_info("kosh: %u CPUs online, %llu us after kmain; counter %llu Hz", online,
+		  (unsigned long long)((smp_bringup_ns() - kmain_ns) / 1000),
+		  (unsigned long long)hz);
+}
+
 __attribute__((noreturn)) static void refuse(const char *why)
 {
 	struct fw_uart u = { 0 };
@@ -154,6 +182,7 @@ void kmain(const struct kosh_bootinfo *bi)
 	arch_early_init();
 	if (bootinfo_check(bi, arch_id(), why, sizeof(why)))
 		refuse(why);
+	bootinfo_set_current(bi);
 	clock_init(bi->ticks_per_second, bi->loader_start_ticks);
 	firmware_init(&fw, bi);
 	const char *uart_source = find_uart(&fw, &uart);
@@ -168,12 +197,15 @@ void kmain(const struct kosh_bootinfo *bi)
 	if (plat_err)
 		klog_warn("platform: %s", platform_strerror(plat_err));
 	memory_init(bi);
+	if (vm_init(bi))
+		panic("cannot build the kernel's page tables");
+	machine_init(kmain_ticks);
 	if (fw.have_acpi && cmdline_has(bi->cmdline, "kosh.acpidump"))
 		fwdump_acpi(&fw.acpi);
 	if (cmdline_has(bi->cmdline, "kosh.fault"))
 		selftest_fault();
 	if (cmdline_has(bi->cmdline, "kosh.test"))
-		selftest_run(bi, &fw, kmain_ticks, (uintptr_t)&kmain);
+		selftest_run(bi, &fw, &plat, kmain_ticks, (uintptr_t)&kmain);
 	klog_info("kosh: powering off\n");
 	power_off(&fw, why, sizeof(why));
 	klog_info("kosh: power-off failed (%s); halted\n", why);

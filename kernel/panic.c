@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "klog.h"
+#include "smp.h"
 #include "symbols.h"
 
 #include <arch/trap.h>
@@ -57,6 +58,7 @@ static void begin(void)
 	arch_irq_save();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		arch_halt();
+	smp_stop_others();
 }
 
 static __attribute__((noreturn)) void end(void)

@@ -600,7 +600,8 @@ static const char *check_block(const struct range *r, uint64_t pfn, struct pmm_s
 			return "a block holds another block's first page";
 	if (p->state != PAGE_FREE)
 		return NULL;
-	if (free_buddy(r, pfn, p->order, z))
+	/* Blocks of the top order have no buddy to merge with. */
+	if (p->order < PMM_MAX_ORDER && free_buddy(r, pfn, p->order, z))
 		return "two free buddies were not merged";
 	seen->free_pages[z] += n;
 	seen->free_blocks[z][p->order]++;

@@ -8,9 +8,15 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "klog.h"
+#include "clock.h"
+#include "cpu.h"
 #include "firmware.h"
 #include "kheap.h"
+#include "platform.h"
 #include "pmm.h"
+#include "smp.h"
+#include "timer.h"
+#include "vm.h"
 
 #include <kosh/bootinfo.h>
 #include <kosh/memmap.h>
@@ -24,6 +30,7 @@
 struct ctx {
 	const struct kosh_bootinfo *bi;
 	const struct firmware *fw;
+	const struct platform *plat;
 	const struct kosh_mem_range *map;
 	uint32_t count;
 	uint64_t kmain_ticks;
@@ -208,6 +215,93 @@ static int check_kheap(struct ctx *c)
 	return st.refused_frees == 0 ? 1 : fail(c, "kfree refused a block kmalloc handed out");
 }
 
+/* The kernel's tables: nothing writable and executable, and the scan saw the text. */
+static int check_wx(struct ctx *c)
+{
+	uint64_t exec_pages = 0;
+	uint64_t wx = vm_scan_wx(NULL, &exec_pages);
+	if (wx)
+		return fail(c, "writable and executable kernel pages exist");
+	return exec_pages ? 1 : fail(c, "the W^X scan saw no executable page");
+}
+
+/* Every CPU the platform lists has a struct cpu and says it is online. */
+static int check_cpus_online(struct ctx *c)
+{
+	if (cpu_count() != c->plat->cpu_count)
+		return fail(c, "not every listed CPU was brought up");
+	for (uint32_t i = 0; i < cpu_count(); i++) {
+		if (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			return fail(c, "a CPU is not online");
+	}
+	return 1;
+}
+
+static int wait_until(const uint64_t *counter, uint64_t target, uint64_t timeout_ns)
+{
+	uint64_t deadline = clock_ns() + timeout_ns;
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < target) {
+		if (clock_ns() > deadline)
+			return 0;
+		arch_cpu_relax();
+	}
+	return 1;
+}
+
+/* A ping IPI to each other CPU arrives there (its own counter moves). */
+static int check_ipis(struct ctx *c)
+{
+	struct cpu *self = this_cpu();
+	for (uint32_t i = 0; i < cpu_count(); i++) {
+		if (&cpus[i] == self)
+			continue;
+		uint64_t before = __atomic_load_n(&cpus[i].ipi_pings, __ATOMIC_ACQUIRE);
+		arch_ipi_send(&cpus[i], IPI_PING);
+		if (!wait_until(&cpus[i].ipi_pings, before + 1, 1000000000ull))
+			return fail(c, "an IPI did not reach its CPU within 1 s");
+	}
+	return 1;
+}
+
+#define TICK_NS 10000000ull /* 10 ms */
+#define TICKS 20
+
+struct ticker {
+	struct timer_event ev;
+	uint64_t count;
+	uint64_t early; /* events that ran before their deadline */
+};
+
+static void tick(struct timer_event *ev, void *ctx)
+{
+	struct ticker *t = ctx;
+	if (clock_ns() < ev->deadline_ns)
+		t->early++;
+	if (++t->count < TICKS)
+		timer_arm(ev, ev->deadline_ns + TICK_NS, tick, t);
+}
+
+/*
+ * A 10 ms periodic event on this CPU's one-shot timer: 20 ticks arrive, none
+ * before its deadline, and together they take at least 200 ms of guest time.
+ * (An upper bound would be a test on speed; a generous timeout catches a dead
+ * timer instead.)
+ */
+static int check_timer(struct ctx *c)
+{
+	static struct ticker t;
+	uint64_t start = clock_ns();
+	t.count = t.early = 0;
+	timer_arm(&t.ev, start + TICK_NS, tick, &t);
+	if (!wait_until(&t.count, TICKS, 5000000000ull)) {
+		timer_cancel(&t.ev);
+		return fail(c, "the timer stopped ticking");
+	}
+	if (t.early)
+		return fail(c, "a timer event ran before its deadline");
+	return clock_ns() - start >= TICKS * TICK_NS ? 1 : fail(c, "ticks came too fast");
+}
+
 static const struct {
 	const char *id;
 	const char *name;
@@ -223,6 +317,10 @@ static const struct {
 	{ "BOOT0008", "command line terminated", check_cmdline },
 	{ "MEM0001", "buddy allocator on real memory", check_pmm },
 	{ "MEM0002", "kernel heap on real memory", check_kheap },
+	{ "VM0001", "no kernel page writable and executable", check_wx },
+	{ "CPU0001", "every CPU online", check_cpus_online },
+	{ "CPU0002", "IPIs reach every CPU", check_ipis },
+	{ "TMR0001", "timer ticks at the programmed rate", check_timer },
 };
 
 /* An address in the kernel half that nothing maps: just below the kernel image. */
@@ -236,14 +334,16 @@ void selftest_fault(void)
 	klog_error("kosh: the deliberate fault did not fault");
 }
 
-void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uint64_t kmain_ticks,
-		  uint64_t kmain_addr)
+void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw,
+		  const struct platform *plat, uint64_t kmain_ticks, uint64_t kmain_addr)
 {
-	struct ctx c = { bi, fw, (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map),
+	struct ctx c = { bi, fw, plat, (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map),
 			 bi->mem_map_count, kmain_ticks, kmain_addr, { 0 } };
 	uint32_t n = sizeof(checks) / sizeof(checks[0]), failed = 0;
+	unsigned arch_n = 0;
+	const struct arch_selftest *arch_tests = arch_selftests(&arch_n);
 	klog_info("TAP version 13");
-	klog_info("1..%u", n);
+	klog_info("1..%u", n + arch_n);
 	for (uint32_t i = 0; i < n; i++) {
 		c.why[0] = 0;
 		int ok = checks[i].fn(&c);
@@ -251,5 +351,12 @@ void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uin
 		klog_info("%s %u - %s %s%s%s\n", ok ? "ok" : "not ok", i + 1, checks[i].id,
 			checks[i].name, ok ? "" : ": ", ok ? "" : c.why);
 	}
-	klog_info("# boot self-checks: %u passed, %u failed\n", n - failed, failed);
+	for (unsigned i = 0; i < arch_n; i++) {
+		c.why[0] = 0;
+		int ok = arch_tests[i].fn(c.why, sizeof(c.why));
+		failed += !ok;
+		klog_info("%s %u - %s %s%s%s", ok ? "ok" : "not ok", n + i + 1, arch_tests[i].id,
+			  arch_tests[i].name, ok ? "" : ": ", ok ? "" : c.why);
+	}
+	klog_info("# boot self-checks: %u passed, %u failed", n + arch_n - failed, failed);
 }

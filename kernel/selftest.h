@@ -11,9 +11,10 @@
 
 struct kosh_bootinfo;
 struct firmware;
+struct platform;
 
-void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw, uint64_t kmain_ticks,
-		  uint64_t kmain_addr);
+void selftest_run(const struct kosh_bootinfo *bi, const struct firmware *fw,
+		  const struct platform *plat, uint64_t kmain_ticks, uint64_t kmain_addr);
 
 /*
  * Fault on purpose ("kosh.fault" on the command line): a write to an unmapped

@@ -57,7 +57,7 @@ struct loader {
 	void *efi_map;             /* raw map buffer inside info */
 	UINTN efi_map_capacity;
 	struct firmware_tables tables;
-	struct pagetable pt;
+	struct loader_pagetable pt;
 	uint64_t start_ticks;
 };
 
@@ -71,7 +71,7 @@ static void free_region(struct loader *l, struct region *r)
 /* Undo everything: nothing stays allocated after a failed boot. */
 static EFI_STATUS fail(struct loader *l, EFI_STATUS st)
 {
-	pagetable_free(&l->pt);
+	loader_pagetable_free(&l->pt);
 	free_region(l, &l->info);
 	free_region(l, &l->initfs);
 	free_region(l, &l->kernel);
@@ -261,7 +261,8 @@ static EFI_STATUS map_kernel(struct loader *l)
 		uint64_t va = s->vaddr & ~4095ull;
 		uint64_t end = (s->vaddr + s->memsz + 4095) & ~4095ull;
 		uint64_t pa = l->kernel.phys + (va - l->elf.vmin);
-		EFI_STATUS st = pagetable_map(&l->pt, va, pa, end - va, segment_attr(s->flags));
+		EFI_STATUS st = loader_pagetable_map(&l->pt, va, pa, end - va,
+						      segment_attr(s->flags));
 		if (st != EFI_SUCCESS)
 			return st;
 	}
@@ -269,48 +270,14 @@ static EFI_STATUS map_kernel(struct loader *l)
 	arch_trampoline_range(&start, &end);
 	start &= ~4095ull;
 	end = (end + 4095) & ~4095ull;
-	return pagetable_map(&l->pt, start, start, end - start, PT_EXEC);
+	return loader_pagetable_map(&l->pt, start, start, end - start, PT_EXEC);
 }
 
-static uint32_t hhdm_attr(uint32_t type)
-{
-	switch (type) {
-	case KOSH_MEM_RESERVED:
-		return 0; /* not mapped as RAM: may be secure or absent memory */
-	case KOSH_MEM_MMIO:
-		return PT_WRITE | PT_DEVICE;
-	default:
-		return PT_WRITE;
-	}
-}
-
-static EFI_STATUS hhdm_map(struct loader *l, uint64_t pa, uint64_t size, uint32_t attr)
-{
-	return pagetable_map(&l->pt, arch_hhdm_base() + pa, pa, size, attr);
-}
-
-/*
- * The HHDM: every range of the memory map (RAM as normal memory, MMIO as device),
- * the framebuffer (write-combining), then the rest of the low 4 GiB as device
- * memory, where PCs and boards keep their local APIC, IOAPIC, HPET, UART and GIC.
- */
+/* The HHDM, by the policy the kernel shares (pagetable_map_hhdm). */
 static EFI_STATUS map_hhdm(struct loader *l, const struct kosh_mem_range *map, uint32_t n)
 {
-	EFI_STATUS st = EFI_SUCCESS;
-	for (uint32_t i = 0; i < n && st == EFI_SUCCESS; i++) {
-		uint32_t attr = hhdm_attr(map[i].type);
-		if (attr)
-			st = hhdm_map(l, map[i].base, map[i].size, attr);
-	}
-	const struct kosh_framebuffer *fb = &l->bi->fb;
-	if (st == EFI_SUCCESS && fb->phys) {
-		uint64_t base = fb->phys & ~4095ull;
-		uint64_t end = (fb->phys + fb->size + 4095) & ~4095ull;
-		st = hhdm_map(l, base, end - base, PT_WRITE | PT_WC | PT_SKIP_MAPPED);
-	}
-	if (st == EFI_SUCCESS)
-		st = hhdm_map(l, 0, 4ull << 30, PT_WRITE | PT_DEVICE | PT_SKIP_MAPPED);
-	return st;
+	return loader_pagetable_status(&l->pt, pagetable_map_hhdm(&l->pt.pt, arch_hhdm_base(), map,
+								  n, &l->bi->fb, 0));
 }
 
 /* Convert the firmware's current map (for the HHDM) into l->ranges. */
@@ -330,8 +297,7 @@ static EFI_STATUS snapshot_map(struct loader *l, uint32_t *count)
 static EFI_STATUS build_tables(struct loader *l)
 {
 	uint32_t count;
-	arch_pt_probe();
-	EFI_STATUS st = pagetable_init(&l->pt, l->bs);
+	EFI_STATUS st = loader_pagetable_init(&l->pt, l->bs, arch_pt_probe());
 	if (st == EFI_SUCCESS)
 		st = map_kernel(l);
 	if (st == EFI_SUCCESS)
@@ -404,7 +370,7 @@ static __attribute__((noreturn)) void hand_off(struct loader *l, UINTN size, UIN
 	n = add_flush(flush, n, l->info.phys, l->info.pages * 4096);
 	for (uint32_t i = 0; i < l->pt.chunk_count; i++)
 		n = add_flush(flush, n, l->pt.chunks[i], PAGETABLE_CHUNK_BYTES);
-	arch_handoff(l->pt.root_lo, l->pt.root_hi, l->elf.entry,
+	arch_handoff(l->pt.pt.root_lo, l->pt.pt.root_hi, l->elf.entry,
 		     arch_hhdm_base() + l->info.phys, flush, n);
 }
 

@@ -1,18 +1,45 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * AArch64 CPU basics: the exception vectors, the counter, PSCI calls,
- * interrupt masking and halting.
+ * AArch64 CPU basics: the exception vectors, per-CPU data, the counter, PSCI
+ * calls, interrupt masking, idling and halting.
+ *
+ * Per-CPU data: TPIDR_EL1 holds the CPU's struct cpu, so arch_cpu_index() is one
+ * register read and one load. The boot CPU points it at cpus[0] in
+ * arch_early_init, before anything can log (klog stamps every line with the
+ * CPU index): cpus[0] is zeroed, so its index is 0, and it is the entry that
+ * machine_init's first cpu_add() hands the boot CPU anyway. Firmware leaves
+ * TPIDR_EL1 UNKNOWN, so "0 means not set yet" would not be safe; a fixed
+ * early value keeps the read path free of a test. Other CPUs get theirs in
+ * ap_entry.S before they run any C, and again in arch_cpu_init.
  */
 #include "arch.h"
-#include "console.h"
-#include "klog.h"
+#include "cpu.h"
 #include "traps_arm.h"
 
 #include <kosh/bootinfo.h>
 
+static void set_this_cpu(struct cpu *c)
+{
+	__asm__ volatile("msr tpidr_el1, %0" ::"r"(c) : "memory");
+}
+
 void arch_early_init(void)
 {
+	set_this_cpu(&cpus[0]);
 	aarch64_traps_init();
+}
+
+void arch_cpu_init(struct cpu *c)
+{
+	set_this_cpu(c);
+	aarch64_traps_init();
+}
+
+uint64_t arch_cpu_hwid(void)
+{
+	uint64_t mpidr;
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	return mpidr & 0xff00ffffffull; /* Aff3, Aff2, Aff1, Aff0 */
 }
 
 uint32_t arch_id(void)
@@ -81,8 +108,24 @@ void arch_irq_restore(uint64_t flags)
 	__asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
 }
 
-/* One CPU until SMP bring-up gives each its own per-CPU data. */
 uint32_t arch_cpu_index(void)
 {
-	return 0;
+	const struct cpu *c;
+	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(c));
+	return c->index;
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+/*
+ * wfi wakes for a pending interrupt even while it is masked, so a caller that
+ * checked for work with interrupts masked cannot miss the wake-up (the sti; hlt
+ * pair of x86-64); the interrupt is then taken once they are unmasked.
+ */
+void arch_idle(void)
+{
+	__asm__ volatile("dsb sy; wfi; msr daifclr, #2; isb" ::: "memory");
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The loader's AArch64 side: CNTVCT, 4 KiB-granule 48-bit translation tables
- * (TTBR0 for the identity-mapped trampoline, TTBR1 for the kernel half), and the
- * hand-off, entered at EL1 or EL2 (with or without VHE).
+ * The loader's AArch64 side: CNTVCT, the translation regime (TTBR0 for the
+ * identity-mapped trampoline, TTBR1 for the kernel half; 4 KiB granule, 48-bit,
+ * entries encoded by <arch/pte.h>, shared with the kernel), and the hand-off,
+ * entered at EL1 or EL2 (with or without VHE).
  *
  * Cache maintenance is written as the architecture requires, not as QEMU's TCG
  * (which models no caches) forgives: everything the kernel or the table walker
@@ -13,21 +14,7 @@
 
 #include <kosh/bootinfo.h>
 #include <kosh/elf.h>
-
-#define DESC_VALID  (1ull << 0)
-#define DESC_TABLE  (1ull << 1) /* also "page" at level 3 */
-#define DESC_ATTR(i) ((uint64_t)(i) << 2)
-#define DESC_AP_RO  (2ull << 6) /* EL1 read-only, no EL0 access */
-#define DESC_SH_INNER (3ull << 8)
-#define DESC_AF     (1ull << 10)
-#define DESC_PXN    (1ull << 53)
-#define DESC_UXN    (1ull << 54)
-#define DESC_ADDR   0x0000fffffffff000ull
-
-/* MAIR_EL1 indices; the value is built in the trampoline from these. */
-#define MAIR_DEVICE 0 /* Device-nGnRE */
-#define MAIR_NORMAL 1 /* Normal, write-back, read/write-allocate */
-#define MAIR_NC     2 /* Normal, non-cacheable (framebuffer) */
+#include <kosh/pagetable.h>
 
 extern char kosh_trampoline_start[], kosh_trampoline_end[];
 __attribute__((noreturn)) void kosh_trampoline(uint64_t ttbr0, uint64_t ttbr1, uint64_t entry,
@@ -65,32 +52,10 @@ uint64_t arch_ticks_per_second(EFI_BOOT_SERVICES *bs)
 	return f;
 }
 
-void arch_pt_probe(void) {}
-int arch_pt_min_leaf_level(void) { return 1; }
-int arch_pt_split_roots(void) { return 1; }
-uint64_t arch_pte_table(uint64_t phys) { return phys | DESC_VALID | DESC_TABLE; }
-int arch_pte_present(uint64_t pte) { return (pte & DESC_VALID) != 0; }
-uint64_t arch_pte_phys(uint64_t pte) { return pte & DESC_ADDR; }
-
-int arch_pte_is_table(uint64_t pte, int level)
+/* Blocks at level 1, XN and the MAIR indices need no probing. */
+uint32_t arch_pt_probe(void)
 {
-	return level < PT_LEVELS - 1 && (pte & (DESC_VALID | DESC_TABLE)) == (DESC_VALID | DESC_TABLE);
-}
-
-uint64_t arch_pte_leaf(uint64_t phys, int level, uint32_t attr)
-{
-	uint64_t d = phys | DESC_VALID | DESC_AF | DESC_UXN;
-	if (level == PT_LEVELS - 1)
-		d |= DESC_TABLE; /* a page descriptor */
-	if (attr & PT_DEVICE)
-		d |= DESC_ATTR(MAIR_DEVICE);
-	else
-		d |= DESC_ATTR(attr & PT_WC ? MAIR_NC : MAIR_NORMAL) | DESC_SH_INNER;
-	if (!(attr & PT_WRITE))
-		d |= DESC_AP_RO;
-	if (!(attr & PT_EXEC) || (attr & PT_WRITE))
-		d |= DESC_PXN; /* W^X even if asked otherwise */
-	return d;
+	return 0;
 }
 
 void arch_trampoline_range(uint64_t *start, uint64_t *end)

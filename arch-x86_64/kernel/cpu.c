@@ -2,14 +2,32 @@
 /*
  * x86-64 CPU basics: each CPU's GDT and TSS (the firmware's GDT is no longer
  * mapped; the TSS holds the IST stacks for NMI, double fault and machine
- * check), port I/O, the TSC, interrupt masking and halting.
+ * check), its per-CPU data, port I/O, the TSC, interrupt masking and halting.
+ *
+ * Per-CPU data: IA32_GS_BASE holds the CPU's struct cpu, whose first field is
+ * its index, so arch_cpu_index() is one load from %gs:0. The boot CPU points
+ * GS at cpus[0] in arch_early_init, before anything can log (an index of 0 in
+ * zeroed memory), so there is no "GS not set yet" case to test for on every
+ * call; a started CPU gets its struct from ap_trampoline.S before any C code.
+ * GS is written after the GDT is loaded: loading a null selector into GS
+ * clears its base on Intel CPUs.
  */
 #include "arch.h"
+#include "bootinfo.h"
+#include "cpu.h"
 #include "cpu_x86.h"
 #include "fw.h"
 
+#include <stddef.h>
+
 #include <kosh/bootinfo.h>
 #include <kosh/string.h>
+
+_Static_assert(offsetof(struct cpu, index) == 0, "arch_cpu_index reads %gs:0");
+_Static_assert(X86_MAX_CPUS >= MAX_CPUS, "a GDT and TSS for every struct cpu");
+
+#define RFLAGS_IF (1u << 9)
+#define CPUID_1_ECX_X2APIC (1u << 21)
 
 /* GDT slots, laid out for syscall/sysret (user data right below user code). */
 enum {
@@ -94,6 +112,11 @@ void x86_cpu_tables_init(uint32_t index, const uint64_t ist_tops[X86_IST_COUNT])
 	load_gdt(t);
 }
 
+static void set_this_cpu(struct cpu *c)
+{
+	x86_wrmsr(X86_MSR_GS_BASE, (uint64_t)(uintptr_t)c);
+}
+
 void arch_early_init(void)
 {
 	uint64_t tops[X86_IST_COUNT];
@@ -101,6 +124,49 @@ void arch_early_init(void)
 		tops[i] = (uint64_t)(uintptr_t)(boot_ist_stacks[i] + X86_IST_STACK_SIZE);
 	x86_cpu_tables_init(0, tops);
 	x86_traps_init();
+	set_this_cpu(&cpus[0]);
+}
+
+/*
+ * The boot CPU loaded its tables in arch_early_init; a started CPU loads its
+ * own, with the IST stacks arch_cpu_start allocated for it.
+ */
+void arch_cpu_init(struct cpu *c)
+{
+	if (c->index != 0) {
+		x86_cpu_tables_init(c->index, &c->arch_data[X86_CPU_IST]);
+		x86_traps_init();
+	}
+	set_this_cpu(c);
+}
+
+uint32_t arch_cpu_index(void)
+{
+	uint32_t index;
+	__asm__ volatile("movl %%gs:0, %0" : "=r"(index));
+	return index;
+}
+
+/*
+ * The APIC id from CPUID, so it reads the same before and after the APIC mode
+ * changes: leaf 0xB's 32-bit x2APIC id where the CPU has x2APIC and the leaf,
+ * else the 8-bit initial APIC id of leaf 1.
+ */
+uint64_t arch_cpu_hwid(void)
+{
+	uint32_t r[4];
+	x86_cpuid(1, 0, r);
+	uint32_t initial_id = r[1] >> 24, x2apic = r[2] & CPUID_1_ECX_X2APIC;
+	x86_cpuid(0, 0, r);
+	if (!x2apic || r[0] < 0xb)
+		return initial_id;
+	x86_cpuid(0xb, 0, r);
+	return r[1] ? r[3] : initial_id; /* EBX 0: the leaf is not implemented */
+}
+
+volatile uint32_t *x86_mmio(uint64_t phys)
+{
+	return (volatile uint32_t *)(uintptr_t)(bootinfo_current()->hhdm_base + phys);
 }
 
 uint32_t arch_id(void)
@@ -164,14 +230,19 @@ uint64_t arch_irq_save(void)
 
 void arch_irq_restore(uint64_t flags)
 {
-	if (flags & (1u << 9)) /* IF */
+	if (flags & RFLAGS_IF)
 		__asm__ volatile("sti" ::: "memory");
 }
 
-/* One CPU until SMP bring-up gives each its own per-CPU data. */
-uint32_t arch_cpu_index(void)
+void arch_irq_enable(void)
 {
-	return 0;
+	__asm__ volatile("sti" ::: "memory");
+}
+
+/* sti delays interrupts by one instruction, so none slips in before the hlt. */
+void arch_idle(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
 }
 
 void arch_halt(void)

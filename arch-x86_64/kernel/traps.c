@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * x86-64 traps: the IDT (all 256 vectors, NMI / double fault / machine check on
- * IST stacks), exception decoding into a panic report, and interrupts passed
- * on to the portable dispatcher.
+ * IST stacks), exception decoding into a panic report, and interrupts: the
+ * local APIC's own vectors (timer, IPIs, error, spurious) handled here, every
+ * other one passed on to the portable dispatcher. Each interrupt but the
+ * spurious one is acknowledged to the local APIC after its handler, so a
+ * level-triggered source is quiet again by then.
  */
 #include "arch.h"
 #include "cpu_x86.h"
 #include "irq.h"
 #include "klog.h"
 #include "panic.h"
+#include "smp.h"
+#include "timer.h"
 
 #include <arch/trap.h>
 
@@ -113,11 +118,26 @@ static void page_fault(const struct trap_frame *f)
 		   e & PF_USER ? "user" : "kernel", e & PF_RSVD ? ", reserved bit set" : "", e);
 }
 
+static void interrupt(uint32_t vector)
+{
+	if (vector == X86_VECTOR_SPURIOUS)
+		return; /* not in service: no EOI */
+	if (vector == X86_VECTOR_TIMER)
+		timer_interrupt();
+	else if (vector >= X86_VECTOR_IPI_BASE && vector - X86_VECTOR_IPI_BASE < IPI_KIND_COUNT)
+		smp_ipi_handle((enum ipi_kind)(vector - X86_VECTOR_IPI_BASE));
+	else if (vector == X86_VECTOR_ERROR)
+		x86_lapic_error();
+	else
+		irq_handle(vector);
+	x86_lapic_eoi();
+}
+
 void trap_dispatch(struct trap_frame *f);
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= 32) {
-		irq_handle((uint32_t)f->vector);
+		interrupt((uint32_t)f->vector);
 		return;
 	}
 	if (f->vector == 14)

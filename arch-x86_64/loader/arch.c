@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The loader's x86-64 side: TSC, 4-level page-table entries, and the hand-off.
+ * The loader's x86-64 side: TSC, what the page tables may use, and the hand-off.
  *
  * NX is used only when CPUID says the CPU has it (EFER.NXE is set just before
- * the switch); 1 GiB pages only when CPUID offers them. The firmware's GDT/IDT
+ * the switch); 1 GiB pages only when CPUID offers them. The entries themselves
+ * are encoded by <arch/pte.h>, shared with the kernel. The firmware's GDT/IDT
  * stay loaded until the kernel installs its own, first thing.
  */
 #include "../../loader/arch.h"
 
 #include <kosh/bootinfo.h>
 #include <kosh/elf.h>
-
-#define PTE_P   (1ull << 0)
-#define PTE_W   (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS  (1ull << 7)
-#define PTE_NX  (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
+#include <kosh/pagetable.h>
 
 #define MSR_EFER 0xc0000080u
 #define EFER_NXE (1u << 11)
@@ -54,41 +48,17 @@ static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
-void arch_pt_probe(void)
+uint32_t arch_pt_probe(void)
 {
 	uint32_t a, b, c, d;
 	cpuid(0x80000000u, &a, &b, &c, &d);
-	if (a < 0x80000001u)
-		return;
-	cpuid(0x80000001u, &a, &b, &c, &d);
-	has_nx = (d >> 20) & 1;
-	has_1g = (d >> 26) & 1;
-}
-
-int arch_pt_min_leaf_level(void) { return has_1g ? 1 : 2; }
-int arch_pt_split_roots(void) { return 0; }
-uint64_t arch_pte_table(uint64_t phys) { return phys | PTE_P | PTE_W; }
-int arch_pte_present(uint64_t pte) { return (pte & PTE_P) != 0; }
-uint64_t arch_pte_phys(uint64_t pte) { return pte & PTE_ADDR; }
-
-int arch_pte_is_table(uint64_t pte, int level)
-{
-	return level < PT_LEVELS - 1 && (pte & PTE_P) && !(pte & PTE_PS);
-}
-
-uint64_t arch_pte_leaf(uint64_t phys, int level, uint32_t attr)
-{
-	uint64_t pte = phys | PTE_P;
-	if (level < PT_LEVELS - 1)
-		pte |= PTE_PS;
-	if (attr & PT_WRITE)
-		pte |= PTE_W;
-	if (!(attr & PT_EXEC) && has_nx)
-		pte |= PTE_NX;
-	/* PAT entries 0-3 at reset: WB, WT, UC-, UC. WC would need a PAT change. */
-	if (attr & PT_DEVICE)
-		pte |= PTE_PCD | PTE_PWT;
-	return pte;
+	if (a >= 0x80000001u) {
+		cpuid(0x80000001u, &a, &b, &c, &d);
+		has_nx = (d >> 20) & 1;
+		has_1g = (d >> 26) & 1;
+	}
+	/* WC stays with the firmware's MTRRs: the loader leaves the PAT as it is. */
+	return (has_nx ? PT_FEAT_NX : 0) | (has_1g ? PT_FEAT_1G : 0);
 }
 
 void arch_trampoline_range(uint64_t *start, uint64_t *end)

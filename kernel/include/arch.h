@@ -52,7 +52,89 @@ void arch_trap_dump_regs(const struct trap_frame *f);
  */
 void arch_timer_set(uint64_t deadline_ns);
 
+/* ---- Every CPU: per-CPU data, interrupt controller, timer, start-up ---- */
+
+struct cpu;
+struct platform;
+
+/*
+ * First thing on every CPU (the boot CPU in kmain, others in smp_ap_main):
+ * load this CPU's descriptor tables / vectors and make c its per-CPU data
+ * (GS base / TPIDR_EL1), so arch_cpu_index() returns c->index.
+ */
+void arch_cpu_init(struct cpu *c);
+
+/* The calling CPU's hardware id: the local (x2)APIC id, or MPIDR_EL1 & 0xff00ffffff. */
+uint64_t arch_cpu_hwid(void);
+
+/*
+ * The interrupt controller and the timer. arch_platform_init runs once on the
+ * boot CPU after arch_cpu_init: it takes over the controller the platform
+ * describes (masking the legacy PIC on x86), measures what needs measuring
+ * (x86: TSC and LAPIC timer against HPET or the ACPI PM timer) and returns the
+ * counter frequency for clock_init, or 0 on failure (logged). Interrupts stay
+ * masked. arch_platform_init_cpu does this CPU's share on every other CPU.
+ */
+uint64_t arch_platform_init(const struct platform *p);
+int arch_platform_init_cpu(void);
+
+/* Unmask interrupts on this CPU (the controller is set up). */
+void arch_irq_enable(void);
+
+/* Send an IPI (enum ipi_kind) to CPU c; it calls smp_ipi_handle(kind) there. */
+void arch_ipi_send(const struct cpu *c, unsigned kind);
+
+/*
+ * Start CPU c (c->hwid) so that it runs smp_ap_main(c) on the stack whose top
+ * is c->stack_top, with the kernel's address space and interrupts masked.
+ * 0 when the start was requested; the CPU reports online by itself.
+ */
+int arch_cpu_start(struct cpu *c);
+
+/* Wait for an interrupt with interrupts enabled (sti; hlt / wfi). */
+void arch_idle(void);
+
+/*
+ * The port's own boot self-checks (run under kosh.test after the portable ones),
+ * e.g. IOAPIC routing or both GIC versions: each returns 1, or 0 with the
+ * reason in why. *count gets how many there are.
+ */
+struct arch_selftest {
+	const char *id;   /* stable, e.g. "X86-0001" */
+	const char *name;
+	int (*fn)(char *why, unsigned long len);
+};
+const struct arch_selftest *arch_selftests(unsigned *count);
+
 /* Mask interrupts and stop this CPU for good. */
 __attribute__((noreturn)) void arch_halt(void);
+
+/* ---- MMU: the kernel's page tables (kernel/vm.c, arch-<arch>/kernel/mmu.c) ---- */
+
+/*
+ * The PT_FEAT_* (kosh/pagetable.h) the kernel's tables may use on this CPU:
+ * x86-64 NX, 1 GiB pages and write-combining through PAT entry 1, as CPUID
+ * offers them; AArch64 needs none. arch_mmu_switch_kernel turns on what they need.
+ */
+uint32_t arch_mmu_features(void);
+
+/*
+ * Switch this CPU to the kernel's own tables: root_hi holds the kernel half,
+ * root_lo an empty lower half (x86-64: one root, root_lo == root_hi; AArch64:
+ * TTBR0 and TTBR1). Both must map the running image, stack and data exactly as
+ * the current tables do. Enables what arch_mmu_features() reported (EFER.NXE,
+ * the PAT entry, global pages) and drops every TLB entry of this CPU.
+ */
+void arch_mmu_switch_kernel(uint64_t root_lo, uint64_t root_hi);
+
+/*
+ * Page-table entries for [va, va + size) changed: drop their TLB and walk-cache
+ * entries (x86-64: this CPU; AArch64: every CPU, inner shareable) before
+ * returning. size 0: entries were only added; make the table writes visible to
+ * the walker. va + size may wrap to 0 at the top of the address space.
+ */
+void arch_tlb_flush_range(uint64_t va, uint64_t size);
+
+/* ---- end of MMU hooks ---- */
 
 #endif

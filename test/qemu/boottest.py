@@ -114,6 +114,64 @@ def check_flag(flag, present=True):
     return check
 
 
+def check_cpus(n):
+    """Every CPU QEMU has is online, as the kernel counts them."""
+    def check(case, log):
+        m = field(log, r"^smp: (\d+) of (\d+) CPUs online$")
+        if (int(m.group(1)), int(m.group(2))) != (n, n):
+            raise AssertionError(f"{m.group(1)} of {m.group(2)} CPUs online, QEMU has {n}")
+        field(log, rf"^kosh: {n} CPUs online, \d+ us after kmain; counter \d+ Hz$")
+    return check
+
+
+def check_gic(version):
+    def check(case, log):
+        field(log, rf"^platform: GICv{version} ")
+    return check
+
+
+def check_aarch64(gic, timer, redistributors=None):
+    """The AArch64 port's own summary: the GIC version the hardware reports, the
+    generic timer it chose (CNTP on PPI 30 when entered at EL2, else CNTV on 27,
+    QEMU virt's numbers) and, on GICv3/v4, how many redistributors it walked."""
+    ppi = {"CNTP": 30, "CNTV": 27}[timer]
+    def check(case, log):
+        m = field(log, r"^aarch64: GICv(\d), (.*), timer (CNT[PV]) PPI (\d+), counter (\d+) Hz$")
+        got = (int(m.group(1)), m.group(3), int(m.group(4)))
+        if got != (gic, timer, ppi):
+            raise AssertionError(f"GICv{got[0]} timer {got[1]} PPI {got[2]}, "
+                                 f"expected GICv{gic} timer {timer} PPI {ppi}")
+        if redistributors is not None and f"{redistributors} redistributors" not in m.group(2):
+            raise AssertionError(f"{m.group(2)!r}: expected {redistributors} redistributors")
+        if int(m.group(5)) == 0:
+            raise AssertionError("counter frequency 0")
+    return check
+
+
+def check_x86(reference=None, apic_ids=None):
+    """The x86-64 port's summary: x2APIC exactly when QEMU gives the CPU x2APIC
+    (TCG before QEMU 8 drops +x2apic with a warning), the calibration reference,
+    and the APIC ids (not sequential with several sockets) all started."""
+    def check(case, log):
+        m = field(log, r"^x86: (xAPIC|x2APIC), LAPIC timer (TSC-deadline|one-shot), "
+                       r"TSC (\d+) MHz \((.*)\), (.*IOAPIC.*)$")
+        asked = any("+x2apic" in a for a in case.extra)
+        dropped = "doesn't support requested feature: CPUID.01H:ECX.x2apic" in log
+        want = "x2APIC" if asked and not dropped else "xAPIC"
+        if m.group(1) != want:
+            raise AssertionError(f"{m.group(1)} in use, expected {want}")
+        if int(m.group(3)) < 100:
+            raise AssertionError(f"implausible TSC rate {m.group(3)} MHz")
+        if reference and m.group(4) != reference:
+            raise AssertionError(f"calibrated against {m.group(4)}, expected {reference}")
+        if apic_ids:
+            field(log, rf"^platform: {len(apic_ids)} CPUs from ACPI \(APIC ids "
+                       rf"{' '.join(str(i) for i in apic_ids)}\)$")
+            for i in apic_ids[1:]:
+                field(log, rf"^smp: cpu \d+ \(id {i:#x}\) online$")
+    return check
+
+
 def check_loader_above_4g(case, log):
     """The case exists to run the loader from above 4 GiB (64-bit cleanliness)."""
     base = int(field(log, r"^Kosh loader \S+ \(.*\) at 0x([0-9a-f]+)$").group(1), 16)
@@ -245,9 +303,14 @@ def cases(build):
     c += [
         Case("x86_64-512M", "x86_64", cfg=CFG_TEST, screen=True,
              checks=(check_memory, check_framebuffer(True),
-                     check_tables(True, False, "built-in default"))),
+                     check_tables(True, False, "built-in default"), check_cpus(1))),
         Case("x86_64-6G", "x86_64", memory="6G", cfg=CFG_TEST,
-             checks=(check_memory, check_framebuffer(True), check_loader_above_4g)),
+             checks=(check_memory, check_framebuffer(True), check_loader_above_4g,
+                     check_cpus(1))),
+        Case("x86_64-smp4-4G", "x86_64", memory="4G", extra=("-smp", "4"), cfg=CFG_TEST,
+             checks=(check_memory, check_cpus(4))),
+        Case("x86_64-smp2-128M", "x86_64", memory="128M", extra=("-smp", "2"), cfg=CFG_TEST,
+             checks=(check_memory, check_cpus(2))),
         Case("x86_64-from-shell", "x86_64", cfg=CFG_TEST, layout="shell",
              checks=(check_memory,)),
         Case("x86_64-no-cfg", "x86_64", checks=(check_memory,)),
@@ -259,18 +322,59 @@ def cases(build):
              expect_fail=r"^kosh: panic on cpu 0: page fault \(vector 14\) at 0xffffffff7ffff000: "
                          r"write of a page not present in kernel mode",
              panic=FAULT_REPORT + (r"^rip ffffffff8[0-9a-f]{7} cs 0008 ",)),
+        Case("x86_64-no-hpet", "x86_64", machine="hpet=off", extra=("-smp", "2"), cfg=CFG_TEST,
+             checks=(check_memory, check_cpus(2), check_x86(reference="ACPI PM timer"))),
+        Case("x86_64-smp6-sparse-ids", "x86_64", memory="1G",
+             extra=("-smp", "6,sockets=2,cores=3,threads=1"), cfg=CFG_TEST,
+             checks=(check_cpus(6), check_x86(reference="HPET", apic_ids=(0, 1, 2, 4, 5, 6)))),
+        Case("x86_64-x2apic", "x86_64", extra=("-smp", "2", "-cpu", "qemu64,+x2apic"),
+             cfg=CFG_TEST, checks=(check_cpus(2), check_x86(reference="HPET"))),
         Case("aarch64-fault", "aarch64", cfg="cmdline = kosh.fault\n",
              expect_fail=r"^kosh: panic on cpu 0: data abort from EL1 at 0xffffffff7ffff000: "
                          r"translation fault \(level [0-3]\), write",
              panic=FAULT_REPORT + (r"^elr ffffffff8[0-9a-f]{7} spsr [0-9a-f]{8} esr 9[0-9a-f]{7} ",)),
         Case("aarch64-acpi", "aarch64", cfg=CFG_TEST,
              checks=(check_memory, check_framebuffer(False),
-                     check_tables(True, False, "ACPI SPCR"), check_flag("el2", False))),
-        Case("aarch64-dtb", "aarch64", machine="acpi=off", cfg=CFG_TEST,
+                     check_tables(True, False, "ACPI SPCR"), check_flag("el2", False),
+                     check_cpus(1), check_aarch64(2, "CNTV"))),
+        Case("aarch64-dtb", "aarch64", machine="acpi=off", extra=("-smp", "2"), cfg=CFG_TEST,
              checks=(check_memory, check_framebuffer(False),
-                     check_tables(False, True, "device tree"))),
-        Case("aarch64-el2", "aarch64", machine="virtualization=on", cfg=CFG_TEST,
-             checks=(check_memory, check_flag("el2"), check_tables(True, False, "ACPI SPCR"))),
+                     check_tables(False, True, "device tree"), check_cpus(2),
+                     check_aarch64(2, "CNTV"))),
+        Case("aarch64-el2", "aarch64", machine="virtualization=on", extra=("-smp", "4"),
+             cfg=CFG_TEST,
+             checks=(check_memory, check_flag("el2"), check_tables(True, False, "ACPI SPCR"),
+                     check_cpus(4), check_aarch64(2, "CNTP"))),
+        Case("aarch64-gicv2-smp4-128M", "aarch64", machine="gic-version=2", memory="128M",
+             extra=("-smp", "4"), cfg=CFG_TEST,
+             checks=(check_memory, check_gic(2), check_cpus(4), check_aarch64(2, "CNTV"))),
+        Case("aarch64-gicv3-smp4-4G", "aarch64", machine="gic-version=3", memory="4G",
+             extra=("-smp", "4"), cfg=CFG_TEST,
+             checks=(check_memory, check_gic(3), check_cpus(4), check_aarch64(3, "CNTV", 4))),
+        # GICv3 entered at EL2: ICC_SRE_EL2 opened for EL1, CNTP, secondaries started at EL2.
+        Case("aarch64-gicv3-el2", "aarch64", machine="gic-version=3,virtualization=on",
+             extra=("-smp", "4"), cfg=CFG_TEST,
+             checks=(check_flag("el2"), check_gic(3), check_cpus(4),
+                     check_aarch64(3, "CNTP", 4))),
+        # GICv4 redistributors have VLPI frames: 256 KiB apart instead of 128 KiB.
+        Case("aarch64-gicv4-el2", "aarch64", machine="gic-version=4,virtualization=on",
+             extra=("-smp", "4"), cfg=CFG_TEST,
+             checks=(check_cpus(4), check_aarch64(4, "CNTP", 4))),
+        # GICv3 from the device tree: the GICR ranges of its reg property.
+        Case("aarch64-gicv3-dtb", "aarch64", machine="gic-version=3,acpi=off",
+             extra=("-smp", "4"), cfg=CFG_TEST,
+             checks=(check_tables(False, True, "device tree"), check_cpus(4),
+                     check_aarch64(3, "CNTV", 4))),
+        # More than 16 CPUs: QEMU puts CPUs 16.. in Aff1 = 1, so SGIs need Aff1 and
+        # redistributors are matched on more than Aff0.
+        Case("aarch64-gicv3-smp20", "aarch64", machine="gic-version=3", memory="1G",
+             extra=("-smp", "20"), cfg=CFG_TEST,
+             checks=(check_cpus(20), check_aarch64(3, "CNTV", 20))),
+        # A panic with other CPUs online: they are stopped by IPI, the report still comes.
+        Case("aarch64-fault-smp4", "aarch64", extra=("-smp", "4"), cfg="cmdline = kosh.fault\n",
+             expect_fail=r"^kosh: panic on cpu 0: data abort from EL1 at 0xffffffff7ffff000: "
+                         r"translation fault \(level [0-3]\), write",
+             panic=FAULT_REPORT),
         Case("aarch64-ramfb", "aarch64", extra=("-device", "ramfb"), cfg=CFG_TEST, screen=True,
              checks=(check_framebuffer(True),)),
         Case("aarch64-from-shell", "aarch64", cfg=CFG_TEST, layout="shell",

@@ -406,6 +406,21 @@ static void test_pmm_gigabyte_blocks(void **state)
 	assert_int_equal(s.free_blocks[PMM_ZONE_NORMAL][PMM_MAX_ORDER], 2);
 }
 
+/*
+ * Regression: pmm_check took two free 1 GiB blocks side by side for buddies that
+ * should have merged (found booting with -m 4G on AArch64); the top order has no
+ * buddy.
+ */
+static void test_pmm_check_accepts_adjacent_free_top_order_blocks(void **state)
+{
+	/* 4 GiB and 5 GiB: a pair of 1 GiB blocks that would be buddies one order up. */
+	static const struct kosh_mem_range map[] = { { 4 * GIB, 3 * GIB + 16 * MIB, U, 0 } };
+	assert_int_equal(pmm_init(map, 1, (uint64_t)(uintptr_t)mem), 0);
+	struct pmm_stats s = stats();
+	assert_true(s.free_blocks[PMM_ZONE_NORMAL][PMM_MAX_ORDER] >= 2);
+	assert_int_equal(pmm_check(), 0);
+}
+
 static void test_pmm_owner_and_find_block(void **state)
 {
 	init(small_map, N(small_map));
@@ -700,6 +715,7 @@ int main(void)
 		T(test_pmm_refuses_middle_of_block),
 		T(test_pmm_exhaustion_returns_zero_and_recovers),
 		T(test_pmm_gigabyte_blocks),
+		T(test_pmm_check_accepts_adjacent_free_top_order_blocks),
 		T(test_pmm_owner_and_find_block),
 		T(test_pmm_add_range),
 		T(test_pmm_keeps_largest_ranges_when_too_many),
