@@ -23,6 +23,8 @@ struct cpu {
 	uint64_t timer_interrupts;
 	struct timer_event *timers; /* pending one-shot events, soonest first (timer.h) */
 	uint64_t arch_data[8]; /* the architecture's own per-CPU words */
+	void (*call_fn)(void *arg); /* smp_call: run on this CPU, then cleared */
+	void *call_arg;
 };
 
 extern struct cpu cpus[MAX_CPUS];

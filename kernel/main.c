@@ -32,7 +32,15 @@
 #define KOSH_VERSION "0"
 #endif
 
+#define BOOT_STACK_SIZE (64u << 10)
+
 static struct firmware fw;
+static struct {
+	uint64_t kmain_ticks;
+	uint64_t stack_top;
+} boot;
+
+static void kmain_continue(void *arg);
 static struct platform plat; /* large: not on the stack */
 
 static const char *arch_label(void)
@@ -139,21 +147,59 @@ static void memory_init(const struct kosh_bootinfo *bi)
 }
 
 /*
+ * The loader's image and page tables are no longer used once the kernel runs on
+ * its own tables: their memory joins the allocator.
+ */
+static void reclaim_loader_memory(const struct kosh_bootinfo *bi)
+{
+	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
+	uint64_t bytes = 0;
+	for (uint32_t i = 0; i < bi->mem_map_count; i++) {
+		if (map[i].type != KOSH_MEM_LOADER_RECLAIM)
+			continue;
+		if (pmm_add_range(map[i].base, map[i].size))
+			klog_warn("pmm: cannot take loader memory at 0x%llx",
+				  (unsigned long long)map[i].base);
+		else
+			bytes += map[i].size;
+	}
+	klog_info("pmm: %llu KiB of loader memory reclaimed", (unsigned long long)(bytes >> 10));
+}
+
+/* What the kernel itself holds once every CPU is up: all managed memory not free. */
+static void log_memory_use(void)
+{
+	struct pmm_stats st;
+	uint64_t total = 0, free_pages = 0;
+	pmm_get_stats(&st);
+	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
+		total += st.total_pages[z];
+		free_pages += st.free_pages[z];
+	}
+	klog_info("memory: %llu KiB free of %llu KiB; the kernel uses %llu KiB (allocator "
+		  "metadata %llu KiB)",
+		  (unsigned long long)(free_pages * 4), (unsigned long long)(total * 4),
+		  (unsigned long long)((total - free_pages) * 4),
+		  (unsigned long long)(st.metadata_bytes >> 10));
+}
+
+/*
  * This CPU's per-CPU data, the interrupt controller and timer, then every other
  * CPU. Logs how long it took from kmain to the last CPU online.
  */
 static void machine_init(uint64_t kmain_ticks)
 {
-	struct cpu *boot = cpu_add(arch_cpu_hwid());
-	arch_cpu_init(boot);
-	if (platform_mark_boot_cpu(&plat, boot->hwid) < 0)
+	struct cpu *self = cpu_add(arch_cpu_hwid());
+	self->stack_top = boot.stack_top;
+	arch_cpu_init(self);
+	if (platform_mark_boot_cpu(&plat, self->hwid) < 0)
 		klog_warn("platform: the boot CPU (id 0x%llx) is not listed",
-			  (unsigned long long)boot->hwid);
+			  (unsigned long long)self->hwid);
 	uint64_t hz = arch_platform_init(&plat);
 	if (!hz)
 		panic("no interrupt controller or timer could be set up");
 	clock_set_hz(hz);
-	__atomic_store_n(&boot->online, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&self->online, 1, __ATOMIC_RELEASE);
 	arch_irq_enable();
 	uint32_t online = smp_start_all(&plat);
 	uint64_t kmain_ns = clock_ticks_to_ns(kmain_ticks - fw.bi->loader_start_ticks,
@@ -199,14 +245,30 @@ void kmain(const struct kosh_bootinfo *bi)
 	memory_init(bi);
 	if (vm_init(bi))
 		panic("cannot build the kernel's page tables");
-	machine_init(kmain_ticks);
+	/* Leave the boot stack (in .bss, unguarded) for a guarded one. */
+	uint64_t stack = vm_stack_alloc(BOOT_STACK_SIZE);
+	if (!stack)
+		panic("no memory for the boot CPU's stack");
+	boot.kmain_ticks = kmain_ticks;
+	boot.stack_top = stack;
+	arch_call_on_stack(stack, kmain_continue, (void *)bi);
+}
+
+/* kmain, on the guarded stack, with the kernel's own page tables. */
+static void kmain_continue(void *arg)
+{
+	const struct kosh_bootinfo *bi = arg;
+	char why[128];
+	reclaim_loader_memory(bi);
+	machine_init(boot.kmain_ticks);
+	log_memory_use();
 	if (fw.have_acpi && cmdline_has(bi->cmdline, "kosh.acpidump"))
 		fwdump_acpi(&fw.acpi);
 	if (cmdline_has(bi->cmdline, "kosh.fault"))
 		selftest_fault();
 	if (cmdline_has(bi->cmdline, "kosh.test"))
-		selftest_run(bi, &fw, &plat, kmain_ticks, (uintptr_t)&kmain);
-	klog_info("kosh: powering off\n");
+		selftest_run(bi, &fw, &plat, boot.kmain_ticks, (uintptr_t)&kmain);
+	klog_info("kosh: powering off");
 	power_off(&fw, why, sizeof(why));
 	klog_info("kosh: power-off failed (%s); halted\n", why);
 	arch_halt();

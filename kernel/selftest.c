@@ -225,6 +225,61 @@ static int check_wx(struct ctx *c)
 	return exec_pages ? 1 : fail(c, "the W^X scan saw no executable page");
 }
 
+struct tlb_probe {
+	volatile uint64_t *va;
+	uint64_t seen[MAX_CPUS];
+};
+
+static void read_probe(void *arg)
+{
+	struct tlb_probe *p = arg;
+	p->seen[arch_cpu_index()] = *p->va;
+}
+
+/* Every other CPU reads the probe page; 1 if each saw want. */
+static int others_see(struct tlb_probe *p, uint64_t want)
+{
+	struct cpu *self = this_cpu();
+	for (uint32_t i = 0; i < cpu_count(); i++) {
+		if (&cpus[i] == self)
+			continue;
+		p->seen[i] = 0;
+		if (smp_call(&cpus[i], read_probe, p) || p->seen[i] != want)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A remapped page reaches every CPU: each reads it (caching the translation),
+ * the page is pointed at another frame, and each must now read the new one.
+ * Without a shoot-down a CPU keeps reading the old frame through its TLB.
+ */
+static int check_tlb_shootdown(struct ctx *c)
+{
+	static struct tlb_probe probe;
+	uint64_t top = vm_stack_alloc(PMM_PAGE_SIZE), old = 0, other = pmm_alloc(0, PMM_ZERO);
+	int ok = top && other && vm_query(vm_kernel_space(), top - PMM_PAGE_SIZE, &old, 0, 0) == 0;
+	probe.va = (volatile uint64_t *)(uintptr_t)(top - PMM_PAGE_SIZE);
+	if (ok) {
+		*probe.va = 0x1111;
+		*(volatile uint64_t *)phys_to_virt(other) = 0x2222;
+		ok = others_see(&probe, 0x1111) && !vm_unmap(vm_kernel_space(), top - PMM_PAGE_SIZE,
+							      PMM_PAGE_SIZE) &&
+		     !vm_map(vm_kernel_space(), top - PMM_PAGE_SIZE, other, PMM_PAGE_SIZE, PT_WRITE);
+		ok = ok && others_see(&probe, 0x2222);
+		/* Put the stack's own frame back, so vm_stack_free frees what it allocated. */
+		if (vm_unmap(vm_kernel_space(), top - PMM_PAGE_SIZE, PMM_PAGE_SIZE) ||
+		    vm_map(vm_kernel_space(), top - PMM_PAGE_SIZE, old, PMM_PAGE_SIZE, PT_WRITE))
+			ok = 0;
+	}
+	if (other)
+		pmm_free(other, 0);
+	if (top)
+		vm_stack_free(top);
+	return ok ? 1 : fail(c, "a CPU still read the old frame, or did not answer");
+}
+
 /* Every CPU the platform lists has a struct cpu and says it is online. */
 static int check_cpus_online(struct ctx *c)
 {
@@ -321,6 +376,7 @@ static const struct {
 	{ "CPU0001", "every CPU online", check_cpus_online },
 	{ "CPU0002", "IPIs reach every CPU", check_ipis },
 	{ "TMR0001", "timer ticks at the programmed rate", check_timer },
+	{ "VM0002", "a remapped page reaches every CPU's TLB", check_tlb_shootdown },
 };
 
 /* An address in the kernel half that nothing maps: just below the kernel image. */

@@ -11,11 +11,21 @@
 #include "cpu.h"
 #include "klog.h"
 #include "platform.h"
+#include "spinlock.h"
 #include "vm.h"
 
 #define AP_STACK_SIZE (16u << 10)
 #define ONLINE_TIMEOUT_NS 1000000000ull /* 1 s of guest time per CPU */
 #define STOP_TIMEOUT_NS 100000000ull
+#define CALL_TIMEOUT_NS 1000000000ull
+#define SHOOTDOWN_TIMEOUT_NS 100000000ull
+
+static struct spinlock call_lock = SPINLOCK_INIT;
+static struct spinlock shootdown_lock = SPINLOCK_INIT;
+static struct {
+	uint64_t va, size;
+	uint32_t pending; /* CPUs yet to flush */
+} shootdown;
 
 static uint64_t bringup_ns;
 
@@ -82,13 +92,90 @@ void smp_ap_main(struct cpu *c)
 		arch_idle();
 }
 
+static void run_call(struct cpu *c)
+{
+	void (*fn)(void *) = __atomic_load_n(&c->call_fn, __ATOMIC_ACQUIRE);
+	if (!fn)
+		return;
+	fn(c->call_arg);
+	__atomic_store_n(&c->call_fn, (void (*)(void *))0, __ATOMIC_RELEASE);
+}
+
 void smp_ipi_handle(enum ipi_kind kind)
 {
 	struct cpu *c = this_cpu();
-	if (kind == IPI_PING)
+	switch (kind) {
+	case IPI_PING:
 		__atomic_fetch_add(&c->ipi_pings, 1, __ATOMIC_RELAXED);
-	else if (kind == IPI_STOP)
+		break;
+	case IPI_STOP:
 		arch_halt();
+	case IPI_TLB:
+		arch_tlb_flush_range(shootdown.va, shootdown.size);
+		__atomic_fetch_sub(&shootdown.pending, 1, __ATOMIC_ACQ_REL);
+		break;
+	case IPI_CALL:
+		run_call(c);
+		break;
+	default:
+		break;
+	}
+}
+
+static int wait_zero(const void *word, int is_ptr, uint64_t timeout_ns)
+{
+	uint64_t deadline = clock_ns() + timeout_ns;
+	for (;;) {
+		int zero = is_ptr ? !__atomic_load_n((void *const *)word, __ATOMIC_ACQUIRE)
+				  : !__atomic_load_n((const uint32_t *)word, __ATOMIC_ACQUIRE);
+		if (zero)
+			return 1;
+		if (clock_ns() > deadline)
+			return 0;
+		arch_cpu_relax();
+	}
+}
+
+int smp_call(struct cpu *c, void (*fn)(void *arg), void *arg)
+{
+	if (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+		return -1;
+	spin_lock(&call_lock);
+	c->call_arg = arg;
+	__atomic_store_n(&c->call_fn, fn, __ATOMIC_RELEASE);
+	arch_ipi_send(c, IPI_CALL);
+	int done = wait_zero(&c->call_fn, 1, CALL_TIMEOUT_NS);
+	if (!done)
+		__atomic_store_n(&c->call_fn, (void (*)(void *))0, __ATOMIC_RELEASE);
+	spin_unlock(&call_lock);
+	return done ? 0 : -1;
+}
+
+static uint32_t online_others(const struct cpu *self)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < cpu_count(); i++)
+		n += &cpus[i] != self && __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+void smp_tlb_flush(uint64_t va, uint64_t size)
+{
+	arch_tlb_flush_range(va, size);
+	if (!size || arch_tlb_flush_is_broadcast() || cpu_count() < 2)
+		return; /* nothing removed, or the hardware told every CPU already */
+	uint64_t flags = spin_lock_irqsave(&shootdown_lock);
+	uint32_t targets = online_others(this_cpu());
+	shootdown.va = va;
+	shootdown.size = size;
+	__atomic_store_n(&shootdown.pending, targets, __ATOMIC_RELEASE);
+	if (targets) {
+		smp_ipi_others(IPI_TLB);
+		if (!wait_zero(&shootdown.pending, 0, SHOOTDOWN_TIMEOUT_NS))
+			klog_warn("smp: %u CPUs did not flush 0x%llx+0x%llx in time",
+				  shootdown.pending, (unsigned long long)va, (unsigned long long)size);
+	}
+	spin_unlock_irqrestore(&shootdown_lock, flags);
 }
 
 void smp_ipi_others(enum ipi_kind kind)

@@ -18,6 +18,8 @@ struct platform;
 enum ipi_kind {
 	IPI_PING = 0, /* count it (tests, wake-ups) */
 	IPI_STOP = 1, /* halt for good (panic) */
+	IPI_TLB = 2,  /* invalidate the TLB range of the shoot-down in progress */
+	IPI_CALL = 3, /* run the function smp_call left in this CPU's struct cpu */
 	IPI_KIND_COUNT
 };
 
@@ -35,6 +37,20 @@ void smp_ipi_handle(enum ipi_kind kind);
 
 /* Send kind to every online CPU but this one. */
 void smp_ipi_others(enum ipi_kind kind);
+
+/*
+ * Run fn(arg) on CPU c from its IPI handler and wait (at most 1 s) until it has
+ * run. 0, or -1 when c is not online or did not answer. Not from an interrupt.
+ */
+int smp_call(struct cpu *c, void (*fn)(void *arg), void *arg);
+
+/*
+ * Invalidate [va, va + size) in the TLB of every CPU: locally, then on every
+ * other online CPU by IPI where the architecture's invalidation is not already
+ * broadcast (AArch64's TLBI ... IS is; x86-64's invlpg is not). Waits (bounded)
+ * for every CPU to have done it. The flush hook of every address space.
+ */
+void smp_tlb_flush(uint64_t va, uint64_t size);
 
 /* For a panic: stop every other CPU (best effort, never waits long). */
 void smp_stop_others(void);

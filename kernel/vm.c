@@ -11,12 +11,13 @@
  * later kernel mapping.
  *
  * Table pages come from the pmm and are reached through the direct map; the
- * flush hook of every space is arch_tlb_flush_range.
+ * flush hook of every space is smp_tlb_flush (every CPU's TLB).
  */
 #include "vm.h"
 
 #include "arch.h"
 #include "pmm.h"
+#include "smp.h"
 
 #include <kosh/bootinfo.h>
 #include <kosh/string.h>
@@ -52,7 +53,7 @@ static const struct pt_alloc table_pages = { table_alloc, table_free, table_virt
 
 static void tlb_flush(void *ctx, uint64_t va, uint64_t size)
 {
-	arch_tlb_flush_range(va, size);
+	smp_tlb_flush(va, size);
 }
 
 static int map_section(const struct kosh_bootinfo *bi, uint64_t start, uint64_t end,

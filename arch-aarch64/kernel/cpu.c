@@ -129,3 +129,17 @@ void arch_idle(void)
 {
 	__asm__ volatile("dsb sy; wfi; msr daifclr, #2; isb" ::: "memory");
 }
+
+void arch_call_on_stack(uint64_t top, void (*fn)(void *arg), void *arg)
+{
+	register void *x0 __asm__("x0") = arg;
+	__asm__ volatile("mov sp, %0\n\t"
+			 "mov x29, xzr\n\t"
+			 "mov x30, xzr\n\t"
+			 "blr %1\n\t"
+			 "brk #0"
+			 :
+			 : "r"(top), "r"(fn), "r"(x0)
+			 : "memory");
+	__builtin_unreachable();
+}

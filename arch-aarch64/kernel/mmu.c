@@ -62,3 +62,9 @@ void arch_tlb_flush_range(uint64_t va, uint64_t size)
 		__asm__ volatile("dsb ish" ::: "memory");
 	__asm__ volatile("isb" ::: "memory");
 }
+
+/* TLBI ... IS is broadcast to every CPU in the inner-shareable domain. */
+int arch_tlb_flush_is_broadcast(void)
+{
+	return 1;
+}

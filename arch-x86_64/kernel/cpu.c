@@ -250,3 +250,15 @@ void arch_halt(void)
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
+
+void arch_call_on_stack(uint64_t top, void (*fn)(void *arg), void *arg)
+{
+	__asm__ volatile("mov %0, %%rsp\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "call *%1\n\t"
+			 "ud2"
+			 :
+			 : "r"(top), "r"(fn), "D"(arg)
+			 : "memory");
+	__builtin_unreachable();
+}

@@ -104,3 +104,9 @@ void arch_tlb_flush_range(uint64_t va, uint64_t size)
 	for (uint64_t i = 0; i < pages; i++)
 		__asm__ volatile("invlpg (%0)" ::"r"(va + i * 4096) : "memory");
 }
+
+/* invlpg and CR3 reloads reach this CPU only: other CPUs need IPIs. */
+int arch_tlb_flush_is_broadcast(void)
+{
+	return 0;
+}

@@ -135,6 +135,12 @@ void arch_mmu_switch_kernel(uint64_t root_lo, uint64_t root_hi);
  */
 void arch_tlb_flush_range(uint64_t va, uint64_t size);
 
+/* 1 if arch_tlb_flush_range already reaches every CPU (AArch64 TLBI ... IS). */
+int arch_tlb_flush_is_broadcast(void);
+
+/* Switch to the stack whose top is top and run fn(arg) there; never returns. */
+__attribute__((noreturn)) void arch_call_on_stack(uint64_t top, void (*fn)(void *arg), void *arg);
+
 /* ---- end of MMU hooks ---- */
 
 #endif

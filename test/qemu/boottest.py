@@ -270,7 +270,7 @@ def garbage_initfs(files, arch):
 CFG_TEST = "cmdline = kosh.test\n"
 # A deliberate fault's report: registers, then a backtrace through the kernel's symbols.
 FAULT_REPORT = (r"^backtrace:$", r"^  #0 0xffffffff8[0-9a-f]+ selftest_fault\+0x[0-9a-f]+$",
-                r"^  #1 0xffffffff8[0-9a-f]+ kmain\+0x[0-9a-f]+$", r"^kosh: halted$")
+                r"^  #1 0xffffffff8[0-9a-f]+ kmain_continue\+0x[0-9a-f]+$", r"^kosh: halted$")
 
 
 def cases(build):
