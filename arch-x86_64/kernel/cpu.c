@@ -17,6 +17,7 @@
 #include "cpu.h"
 #include "cpu_x86.h"
 #include "fw.h"
+#include "vm.h"
 
 #include <stddef.h>
 
@@ -128,6 +129,22 @@ void arch_early_init(void)
 }
 
 /*
+ * The boot CPU started on IST stacks in .bss, before there was a kernel address
+ * space; now it gets guarded ones (the TSS is read at exception time, so
+ * changing its IST fields is enough).
+ */
+static void guard_boot_ist(struct cpu *c)
+{
+	for (int i = 0; i < X86_IST_COUNT; i++) {
+		uint64_t top = vm_stack_alloc(X86_IST_STACK_SIZE);
+		if (!top)
+			continue; /* keep the .bss stack */
+		c->arch_data[X86_CPU_IST + i] = top;
+		tables[0].tss.ist[i] = top;
+	}
+}
+
+/*
  * The boot CPU loaded its tables in arch_early_init; a started CPU loads its
  * own, with the IST stacks arch_cpu_start allocated for it.
  */
@@ -136,6 +153,8 @@ void arch_cpu_init(struct cpu *c)
 	if (c->index != 0) {
 		x86_cpu_tables_init(c->index, &c->arch_data[X86_CPU_IST]);
 		x86_traps_init();
+	} else {
+		guard_boot_ist(c);
 	}
 	set_this_cpu(c);
 }
