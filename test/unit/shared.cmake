@@ -15,3 +15,10 @@ foreach(part elf tar cfg memmap)
   kosh_fuzz_target(fuzz_${part} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_${part}.c
     ${KOSH_ROOT}/shared/lib/${part}.c)
 endforeach()
+
+kosh_host_test(abi_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/abi_test.c LIBS kosh_shared_host)
+
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME abi_doc_current
+  COMMAND ${Python3_EXECUTABLE} ${KOSH_ROOT}/scripts/genabidoc.py --check ${KOSH_ROOT})
+set_tests_properties(abi_doc_current PROPERTIES LABELS host TIMEOUT 30)
