@@ -16,6 +16,7 @@
 #include "pmm.h"
 #include "smp.h"
 #include "timer.h"
+#include "usercopy.h"
 #include "vm.h"
 
 #include <kosh/bootinfo.h>
@@ -26,6 +27,8 @@
 #ifndef KOSH_VERSION
 #define KOSH_VERSION "0"
 #endif
+
+static const uint8_t kmain_marker = 1; /* some kernel-half data */
 
 struct ctx {
 	const struct kosh_bootinfo *bi;
@@ -280,6 +283,28 @@ static int check_tlb_shootdown(struct ctx *c)
 	return ok ? 1 : fail(c, "a CPU still read the old frame, or did not answer");
 }
 
+/*
+ * User copies refuse bad addresses with an error, never a kernel fault: an
+ * unmapped user page (the fault is caught), the kernel half, a range crossing
+ * the top of the user half, and a wrapping range.
+ */
+static int check_user_copies(struct ctx *c)
+{
+	uint64_t word = 0x1234, top = arch_user_top();
+	static const uint64_t unmapped = 0x1000; /* the kernel's lower half is empty */
+	if (copy_from_user(&word, user_ptr(unmapped), sizeof(word)) != KOSH_E_BAD_ADDRESS ||
+	    copy_to_user(user_ptr(unmapped), &word, sizeof(word)) != KOSH_E_BAD_ADDRESS)
+		return fail(c, "a copy from or to an unmapped user page did not fail");
+	if (copy_from_user(&word, user_ptr((uintptr_t)&kmain_marker), 1) != KOSH_E_BAD_ADDRESS)
+		return fail(c, "a copy from a kernel address was allowed");
+	if (copy_from_user(&word, user_ptr(top - 4), 8) != KOSH_E_BAD_ADDRESS ||
+	    copy_to_user(user_ptr(UINT64_MAX - 2), &word, 8) != KOSH_E_BAD_ADDRESS)
+		return fail(c, "a range past the user half was allowed");
+	if (copy_from_user(&word, user_ptr(unmapped), 0) != KOSH_OK || word != 0x1234)
+		return fail(c, "an empty copy failed or wrote");
+	return 1;
+}
+
 /* Every CPU the platform lists has a struct cpu and says it is online. */
 static int check_cpus_online(struct ctx *c)
 {
@@ -377,6 +402,7 @@ static const struct {
 	{ "CPU0002", "IPIs reach every CPU", check_ipis },
 	{ "TMR0001", "timer ticks at the programmed rate", check_timer },
 	{ "VM0002", "a remapped page reaches every CPU's TLB", check_tlb_shootdown },
+	{ "USR0001", "user copies refuse bad addresses without faulting", check_user_copies },
 };
 
 /* An address in the kernel half that nothing maps: just below the kernel image. */

@@ -93,9 +93,14 @@ void arch_trap_dump_regs(const struct trap_frame *f)
 		   (unsigned long long)f->esr, (unsigned long long)f->far);
 }
 
-static void synchronous(const struct trap_frame *f, uint64_t index)
+static void synchronous(struct trap_frame *f, uint64_t index)
 {
 	uint32_t ec = (f->esr >> 26) & 0x3f, iss = f->esr & 0x1ffffff;
+	uint64_t fixup = ec == EC_DABT_SAME ? arch_copy_user_fixup(f->elr) : 0;
+	if (fixup) {
+		f->elr = fixup; /* a user copy hit a bad address: it returns an error */
+		return;
+	}
 	if (ec == EC_DABT_SAME || ec == EC_DABT_LOWER || ec == EC_IABT_SAME ||
 	    ec == EC_IABT_LOWER)
 		panic_trap(f, "%s from %s at 0x%llx: %s (level %u)%s, ESR 0x%llx (class 0x%x, ISS 0x%x)",
@@ -117,8 +122,10 @@ void trap_entry(uint64_t index, struct trap_frame *f)
 		irq_entry();
 		return;
 	}
-	if (kind == 0)
+	if (kind == 0) {
 		synchronous(f, index);
+		return;
+	}
 	panic_trap(f, "unexpected %s exception from %s, ESR 0x%llx", kind_names[kind],
 		   origin_names[(index >> 2) & 3], (unsigned long long)f->esr);
 }

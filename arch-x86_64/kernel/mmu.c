@@ -110,3 +110,15 @@ int arch_tlb_flush_is_broadcast(void)
 {
 	return 0;
 }
+
+uint64_t arch_user_top(void)
+{
+	return 1ull << 47;
+}
+
+extern char copy_user_insn[], copy_user_fault[];
+
+uint64_t arch_copy_user_fixup(uint64_t pc)
+{
+	return pc == (uint64_t)(uintptr_t)copy_user_insn ? (uint64_t)(uintptr_t)copy_user_fault : 0;
+}

@@ -140,8 +140,14 @@ void trap_dispatch(struct trap_frame *f)
 		interrupt((uint32_t)f->vector);
 		return;
 	}
-	if (f->vector == 14)
+	if (f->vector == 14) {
+		uint64_t fixup = arch_copy_user_fixup(f->rip);
+		if (fixup && !(f->error & PF_USER)) {
+			f->rip = fixup; /* a user copy hit a bad address: it returns an error */
+			return;
+		}
 		page_fault(f);
+	}
 	panic_trap(f, "%s (vector %llu), error 0x%llx", exception_names[f->vector],
 		   (unsigned long long)f->vector, (unsigned long long)f->error);
 }

@@ -106,6 +106,22 @@ struct arch_selftest {
 };
 const struct arch_selftest *arch_selftests(unsigned *count);
 
+/* ---- User memory ---- */
+
+/* The end of the user half (exclusive): 2^47 on x86-64, 2^48 on AArch64. */
+uint64_t arch_user_top(void);
+
+/*
+ * Copy len bytes where a fault on either side is expected (a user address):
+ * 0, or -1 if the copy faulted (part of it may have been done). The trap
+ * handlers resume a fault inside this routine at its error return; anywhere
+ * else a kernel fault stays a panic.
+ */
+int arch_copy_user(void *dst, const void *src, uint64_t len);
+
+/* The error return for a fault at pc inside arch_copy_user, or 0 if pc is elsewhere. */
+uint64_t arch_copy_user_fixup(uint64_t pc);
+
 /* Mask interrupts and stop this CPU for good. */
 __attribute__((noreturn)) void arch_halt(void);
 
