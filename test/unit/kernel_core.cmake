@@ -13,3 +13,7 @@ kosh_host_test(timer_test
 kosh_host_test(cap_test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/cap_test.c ${KOSH_ROOT}/kernel/cap.c
   LIBS kosh_arch_fake kosh_shared_host INCLUDES ${KOSH_ROOT}/kernel ${KOSH_ROOT}/kernel/include)
+
+kosh_host_test(runqueue_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/runqueue_test.c ${KOSH_ROOT}/kernel/runqueue.c
+  INCLUDES ${KOSH_ROOT}/kernel)
