@@ -17,3 +17,8 @@ kosh_host_test(cap_test
 kosh_host_test(runqueue_test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/runqueue_test.c ${KOSH_ROOT}/kernel/runqueue.c
   INCLUDES ${KOSH_ROOT}/kernel)
+
+kosh_host_test(quota_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/quota_test.c ${KOSH_ROOT}/kernel/quota.c
+          ${KOSH_ROOT}/kernel/cap.c
+  LIBS kosh_arch_fake kosh_shared_host INCLUDES ${KOSH_ROOT}/kernel ${KOSH_ROOT}/kernel/include)
