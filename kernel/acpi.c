@@ -337,7 +337,7 @@ static int sleep_registers(const uint8_t *fadt, uint32_t len, struct acpi_sleep 
 	return out->pm1b_cnt.address ? acpi_check_register(&out->pm1b_cnt) : 0;
 }
 
-static uint64_t fadt_dsdt(const uint8_t *fadt, uint32_t len)
+uint64_t acpi_fadt_dsdt(const uint8_t *fadt, uint32_t len)
 {
 	uint64_t x_dsdt = len >= FADT_X_DSDT + 8 ? acpi_le64(fadt + FADT_X_DSDT) : 0;
 
@@ -497,7 +497,7 @@ int acpi_s5(const struct acpi *a, struct acpi_sleep *out)
 	if (err)
 		return err;
 	/* Only the DSDT is searched: \_S5_ in an SSDT is not found. */
-	err = map_table(a, fadt_dsdt(fadt, len), "DSDT", &dsdt, &dsdt_len);
+	err = map_table(a, acpi_fadt_dsdt(fadt, len), "DSDT", &dsdt, &dsdt_len);
 	if (err)
 		return err;
 	return aml_find_s5(dsdt, dsdt_len, out);

@@ -35,6 +35,9 @@ static inline uint64_t acpi_le64(const uint8_t *p)
 }
 
 /* The GAS at p (GAS_SIZE readable bytes). */
+/* The DSDT a FADT of len bytes names (X_DSDT when present, else DSDT). */
+uint64_t acpi_fadt_dsdt(const uint8_t *fadt, uint32_t len);
+
 static inline void acpi_read_gas(const uint8_t *p, struct fw_gas *gas)
 {
 	gas->space = p[GAS_SPACE];

@@ -8,7 +8,7 @@
 
 #include <kosh/fmt.h>
 
-static const char *arch_name(uint32_t arch)
+const char *bootinfo_arch_name(uint32_t arch)
 {
 	switch (arch) {
 	case KOSH_ARCH_X86_64:
@@ -42,8 +42,8 @@ int bootinfo_check(const struct kosh_bootinfo *bi, uint32_t arch, char *why, siz
 		return -1;
 	}
 	if (bi->arch != arch) {
-		kosh_snprintf(why, len, "written for %s, this kernel is %s", arch_name(bi->arch),
-			      arch_name(arch));
+		kosh_snprintf(why, len, "written for %s, this kernel is %s",
+			      bootinfo_arch_name(bi->arch), bootinfo_arch_name(arch));
 		return -1;
 	}
 	return 0;

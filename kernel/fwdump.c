@@ -8,28 +8,19 @@
 #include "fwdump.h"
 
 #include "acpi.h"
+#include "acpi_bytes.h"
 #include "klog.h"
 
 #include <kosh/string.h>
 
 #define LINE_BYTES 32
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 static void dump_table(const struct acpi *a, uint64_t phys)
 {
 	const uint8_t *h = a->map(a->ctx, phys, ACPI_HEADER_SIZE);
 	if (!h)
 		return;
-	uint32_t len = le32(h + 4);
+	uint32_t len = acpi_le32(h + 4);
 	const uint8_t *t = len <= ACPI_TABLE_MAX ? a->map(a->ctx, phys, len) : NULL;
 	if (!t) {
 		klog_warn("acpidump: %.4s at 0x%llx: cannot map %u bytes", (const char *)h,
@@ -53,8 +44,9 @@ static void dump_table(const struct acpi *a, uint64_t phys)
 /* The DSDT and FACS, which the FADT points to rather than the root table. */
 static void dump_fadt_children(const struct acpi *a, const uint8_t *fadt, uint32_t len)
 {
-	uint64_t dsdt = len >= 148 && le64(fadt + 140) ? le64(fadt + 140) : le32(fadt + 40);
-	uint64_t facs = len >= 140 && le64(fadt + 132) ? le64(fadt + 132) : le32(fadt + 36);
+	uint64_t dsdt = acpi_fadt_dsdt(fadt, len);
+	uint64_t facs = len >= 140 && acpi_le64(fadt + 132) ? acpi_le64(fadt + 132)
+							     : acpi_le32(fadt + 36);
 	if (dsdt)
 		dump_table(a, dsdt);
 	if (facs)
@@ -70,10 +62,14 @@ void fwdump_acpi(const struct acpi *a)
 	dump_table(a, a->root_phys);
 	for (uint32_t i = 0; i < a->count; i++) {
 		const uint8_t *e = root + ACPI_HEADER_SIZE + i * entry;
-		uint64_t phys = a->xsdt ? le64(e) : le32(e);
+		uint64_t phys = a->xsdt ? acpi_le64(e) : acpi_le32(e);
 		dump_table(a, phys);
 		const uint8_t *h = a->map(a->ctx, phys, ACPI_HEADER_SIZE);
-		if (h && !memcmp(h, "FACP", 4) && a->map(a->ctx, phys, le32(h + 4)))
-			dump_fadt_children(a, a->map(a->ctx, phys, le32(h + 4)), le32(h + 4));
+		if (!h || memcmp(h, "FACP", 4))
+			continue;
+		uint32_t len = acpi_le32(h + 4);
+		const uint8_t *fadt = a->map(a->ctx, phys, len);
+		if (fadt)
+			dump_fadt_children(a, fadt, len);
 	}
 }

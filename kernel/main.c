@@ -43,11 +43,6 @@ static struct {
 static void kmain_continue(void *arg);
 static struct platform plat; /* large: not on the stack */
 
-static const char *arch_label(void)
-{
-	return arch_id() == KOSH_ARCH_X86_64 ? "x86-64" : "AArch64";
-}
-
 /* The boot UART: ACPI SPCR, else the device tree's stdout, else the port's default. */
 static const char *find_uart(const struct firmware *f, struct fw_uart *u)
 {
@@ -80,7 +75,7 @@ static void print_summary(const struct kosh_bootinfo *bi, uint64_t kmain_ticks,
 	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
 	uint32_t n = bi->mem_map_count;
 	uint32_t files = 0;
-	klog_info("Kosh %s (%s)\n", KOSH_VERSION, arch_label());
+	klog_info("Kosh %s (%s)\n", KOSH_VERSION, bootinfo_arch_name(arch_id()));
 	klog_info("kernel: %llu KiB at 0x%llx, physical 0x%llx\n",
 		(unsigned long long)(bi->kernel_size >> 10), (unsigned long long)bi->kernel_virt,
 		(unsigned long long)bi->kernel_phys);

@@ -115,7 +115,7 @@ static int check_framebuffer(struct ctx *c)
 	return 1;
 }
 
-/* Whatever tables the firmware gave passed their checks; AArch64 has ACPI or a DTB. */
+/* Whatever tables the firmware gave passed their checks, and there is ACPI or a DTB. */
 static int check_firmware_tables(struct ctx *c)
 {
 	const struct kosh_bootinfo *bi = c->bi;
@@ -123,10 +123,8 @@ static int check_firmware_tables(struct ctx *c)
 		return fail(c, "ACPI RSDP given but invalid");
 	if (bi->dtb && !c->fw->dtb)
 		return fail(c, "device tree given but invalid");
-	if (bi->arch == KOSH_ARCH_AARCH64 && !c->fw->have_acpi && !c->fw->dtb)
+	if (!c->fw->have_acpi && !c->fw->dtb)
 		return fail(c, "neither ACPI nor a device tree");
-	if (bi->arch == KOSH_ARCH_X86_64 && !c->fw->have_acpi)
-		return fail(c, "no ACPI on x86-64");
 	return 1;
 }
 

@@ -109,6 +109,7 @@ void smp_ipi_handle(enum ipi_kind kind)
 		__atomic_fetch_add(&c->ipi_pings, 1, __ATOMIC_RELAXED);
 		break;
 	case IPI_STOP:
+		__atomic_store_n(&c->online, 0, __ATOMIC_RELEASE); /* tell the panicking CPU */
 		arch_halt();
 	case IPI_TLB:
 		arch_tlb_flush_range(shootdown.va, shootdown.size);
@@ -191,7 +192,8 @@ void smp_stop_others(void)
 {
 	if (cpu_count() > 1)
 		smp_ipi_others(IPI_STOP);
+	/* Wait (bounded) until they have halted, so the report is not interleaved. */
 	uint64_t until = clock_ns() + STOP_TIMEOUT_NS;
-	while (clock_ns() < until && cpu_count() > 1)
-		arch_cpu_relax(); /* give them a moment to halt before we print */
+	while (online_others(this_cpu()) && clock_ns() < until)
+		arch_cpu_relax();
 }
