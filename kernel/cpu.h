@@ -10,9 +10,14 @@
 
 #include <stdint.h>
 
+#include <arch/types.h>
+
+#include "runqueue.h"
+#include "timer.h"
+
 #define MAX_CPUS 64
 
-struct timer_event;
+struct thread;
 
 struct cpu {
 	uint32_t index;        /* 0 = the boot CPU, then in bring-up order */
@@ -25,6 +30,18 @@ struct cpu {
 	uint64_t arch_data[8]; /* the architecture's own per-CPU words */
 	void (*call_fn)(void *arg); /* smp_call: run on this CPU, then cleared */
 	void *call_arg;
+
+	/* The scheduler's (sched.c); all but work under the big kernel lock. */
+	struct thread *current;     /* NULL: the idle loop runs */
+	struct thread *zombie;      /* a dead thread whose stack this CPU still left on */
+	struct arch_context idle_ctx;
+	struct runqueue rq;
+	uint32_t work;              /* SCHED_WORK_* bits, set atomically from interrupts */
+	int in_scheduler;           /* the idle loop has started on this CPU */
+	uint64_t slice_end;         /* clock_ns() when the current thread's slice ends */
+	struct timer_event sched_timer;
+	uint64_t switches;          /* context switches on this CPU */
+	uint64_t idle_ns;           /* time spent halted */
 };
 
 extern struct cpu cpus[MAX_CPUS];

@@ -19,6 +19,8 @@
 #include "firmware.h"
 #include "fwdump.h"
 #include "power.h"
+#include "roottask.h"
+#include "sched.h"
 #include "selftest.h"
 #include "smp.h"
 #include "vm.h"
@@ -41,6 +43,7 @@ static struct {
 } boot;
 
 static void kmain_continue(void *arg);
+static void root_exited(uint64_t status);
 static struct platform plat; /* large: not on the stack */
 
 /* The boot UART: ACPI SPCR, else the device tree's stdout, else the port's default. */
@@ -253,7 +256,6 @@ void kmain(const struct kosh_bootinfo *bi)
 static void kmain_continue(void *arg)
 {
 	const struct kosh_bootinfo *bi = arg;
-	char why[128];
 	reclaim_loader_memory(bi);
 	machine_init(boot.kmain_ticks);
 	log_memory_use();
@@ -263,6 +265,21 @@ static void kmain_continue(void *arg)
 		selftest_fault();
 	if (cmdline_has(bi->cmdline, "kosh.test"))
 		selftest_run(bi, &fw, &plat, boot.kmain_ticks, (uintptr_t)&kmain);
+	arch_irq_save();
+	bkl_lock();
+	sched_init_cpu();
+	int started = roottask_start(bi, root_exited) == 0;
+	bkl_unlock();
+	if (!started)
+		root_exited(KOSH_EXIT_KILLED);
+	sched_run_cpu();
+}
+
+/* The root task is gone: nothing is left to run. */
+static void root_exited(uint64_t status)
+{
+	char why[128];
+	klog_info("kosh: root task exited with status %llu", (unsigned long long)status);
 	klog_info("kosh: powering off");
 	power_off(&fw, why, sizeof(why));
 	klog_info("kosh: power-off failed (%s); halted\n", why);

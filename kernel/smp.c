@@ -5,6 +5,7 @@
  * waits (bounded) until the new one has set itself up and says it is online.
  */
 #include "smp.h"
+#include "sched.h"
 
 #include "arch.h"
 #include "clock.h"
@@ -88,8 +89,7 @@ void smp_ap_main(struct cpu *c)
 		klog_warn("smp: cpu %u: interrupt controller or timer not set up", c->index);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	arch_irq_enable();
-	for (;;)
-		arch_idle();
+	sched_run_cpu();
 }
 
 static void run_call(struct cpu *c)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Copy Kosh onto a mounted EFI system partition, into DIR/EFI/KOSH/ beside
-# whatever else is installed there (nothing else is touched).
+# whatever else is installed there (nothing else is touched). The initfs is the
+# architecture's own (build/initfs-<arch>.tar) and is installed as initfs.tar, the
+# name kosh.cfg gives it: one architecture's initfs per folder.
 #   scripts/install-esp.sh DIR [x86_64|aarch64]   (default: this machine's)
 # Then add a boot entry for \EFI\KOSH\BOOTX64.EFI (or BOOTAA64.EFI), e.g.
 #   efibootmgr -c -d /dev/sdX -p 1 -L Kosh -l '\EFI\KOSH\BOOTX64.EFI'
@@ -18,11 +20,12 @@ aarch64) efi=BOOTAA64.EFI ;;
 esac
 [ -d "$esp" ] || { echo "install-esp: $esp is not a directory" >&2; exit 1; }
 build=${KOSH_BUILD_DIR:-$root/build}
-for f in "$arch/$efi" "$arch/kernel-$arch.elf" "$arch/kosh.cfg" initfs.tar; do
+for f in "$arch/$efi" "$arch/kernel-$arch.elf" "$arch/kosh.cfg" "initfs-$arch.tar"; do
 	[ -f "$build/$f" ] || { echo "install-esp: $build/$f missing; run scripts/build.sh" >&2; exit 1; }
 done
 dest="$esp/EFI/KOSH"
 mkdir -p "$dest"
-cp "$build/$arch/$efi" "$build/$arch/kernel-$arch.elf" "$build/initfs.tar" "$dest/"
+cp "$build/$arch/$efi" "$build/$arch/kernel-$arch.elf" "$dest/"
+cp "$build/initfs-$arch.tar" "$dest/initfs.tar"
 [ -f "$dest/kosh.cfg" ] || cp "$build/$arch/kosh.cfg" "$dest/"
 echo "install-esp: installed into $dest ($(ls "$dest" | tr '\n' ' '))"

@@ -2,8 +2,8 @@
 /*
  * What the AArch64 port's interrupt, timer and SMP files share among themselves
  * (not part of arch.h): this port's view of struct cpu's arch_data, the GIC
- * driver each version provides (gicv2.c, gicv3.c) to irq.c, and the generic
- * timer's hooks (timer.c).
+ * driver each version provides (gicv2.c, gicv3.c) to irq.c, the generic
+ * timer's hooks (timer.c), and context.S's FP/SIMD helpers.
  */
 #ifndef ARCH_AARCH64_AARCH64_H
 #define ARCH_AARCH64_AARCH64_H
@@ -12,6 +12,7 @@
 
 #include "cpu.h"
 
+struct arch_thread;
 struct fw_cpu;
 struct platform;
 
@@ -88,5 +89,9 @@ const struct gic_driver *aarch64_gic_driver(void);
 uint64_t aarch64_timer_select(const struct platform *p, uint32_t *ppi, int *edge);
 void aarch64_timer_init_cpu(void);
 const char *aarch64_timer_name(void); /* "CNTP" or "CNTV" */
+
+/* Save this CPU's q0..q31, FPCR and FPSR into t / load them all from t (context.S). */
+void aarch64_fp_save(struct arch_thread *t);
+void aarch64_fp_load(const struct arch_thread *t);
 
 #endif

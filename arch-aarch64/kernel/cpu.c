@@ -11,9 +11,17 @@
  * TPIDR_EL1 UNKNOWN, so "0 means not set yet" would not be safe; a fixed
  * early value keeps the read path free of a test. Other CPUs get theirs in
  * ap_entry.S before they run any C, and again in arch_cpu_init.
+ *
+ * What EL0 may do is set here too, on every CPU (user_state_init): FP/SIMD
+ * without traps (the kernel itself never touches those registers, so a
+ * thread's stay live in them: context.c), the EL0 conveniences Linux also
+ * grants (cache-type and cache-maintenance instructions, DC ZVA, WFI/WFE,
+ * SP alignment checks), the virtual counter readable but no timer register,
+ * and no EL0 thread-pointer value left from firmware.
  */
 #include "arch.h"
 #include "cpu.h"
+#include "sysreg.h"
 #include "traps_arm.h"
 
 #include <kosh/bootinfo.h>
@@ -23,16 +31,39 @@ static void set_this_cpu(struct cpu *c)
 	__asm__ volatile("msr tpidr_el1, %0" ::"r"(c) : "memory");
 }
 
+#define CPACR_FPEN_ALL (3ull << 20) /* no FP/SIMD traps at EL0 or EL1 */
+#define SCTLR_SA0      (1ull << 4)  /* SP alignment check at EL0 */
+#define SCTLR_UMA      (1ull << 9)  /* EL0 may write DAIF: never */
+#define SCTLR_DZE      (1ull << 14) /* DC ZVA at EL0 */
+#define SCTLR_UCT      (1ull << 15) /* CTR_EL0 at EL0 */
+#define SCTLR_NTWI     (1ull << 16) /* WFI at EL0 not trapped */
+#define SCTLR_NTWE     (1ull << 18) /* WFE at EL0 not trapped */
+#define SCTLR_UCI      (1ull << 26) /* DC CVAU/CIVAC/CVAC, IC IVAU at EL0 */
+#define SCTLR_EL0      (SCTLR_SA0 | SCTLR_DZE | SCTLR_UCT | SCTLR_NTWI | SCTLR_NTWE | SCTLR_UCI)
+#define CNTKCTL_EL0VCTEN (1ull << 1) /* CNTVCT_EL0 at EL0; timers and CNTPCT stay EL1's */
+
+static void user_state_init(void)
+{
+	sysreg_write(cpacr_el1, CPACR_FPEN_ALL);
+	sysreg_write(sctlr_el1, (sysreg_read(sctlr_el1) & ~SCTLR_UMA) | SCTLR_EL0);
+	sysreg_write(cntkctl_el1, CNTKCTL_EL0VCTEN);
+	sysreg_write(tpidr_el0, 0);
+	sysreg_write(tpidrro_el0, 0);
+	isb();
+}
+
 void arch_early_init(void)
 {
 	set_this_cpu(&cpus[0]);
 	aarch64_traps_init();
+	user_state_init();
 }
 
 void arch_cpu_init(struct cpu *c)
 {
 	set_this_cpu(c);
 	aarch64_traps_init();
+	user_state_init();
 }
 
 uint64_t arch_cpu_hwid(void)

@@ -3,9 +3,17 @@
  * The EL1 exception vector table (AArch64): 16 entries of 128 bytes. Each saves
  * x0/x1, puts its index in x0 and joins the common path, which saves the rest
  * of a struct trap_frame (arch/trap.h) and calls trap_entry(index, frame), then
- * restores everything and returns.
+ * restores everything and returns (trap_return).
+ *
+ * From EL0 (entries 8-15) the frame lands at the very top of the running
+ * thread's kernel stack: while a thread runs at EL0, SP_EL1 is its stack top,
+ * because the way out (trap_return, which arch_return_to_user also takes) pops
+ * the frame that sat there. The frame's sp is then SP_EL0, restored on the way
+ * back whenever the frame returns to EL0 (SPSR.M[4:0] == 0, EL0t).
  */
 #define FRAME_SIZE (36 * 8)
+#define FRAME_SP   248
+#define FRAME_SPSR 264
 
 	.text
 .macro VENTRY index
@@ -53,10 +61,19 @@ trap_common:
 	mov	x1, sp
 	mov	x29, xzr		/* frame chain starts at the trap (trap_frame_fp) */
 	bl	trap_entry
+
+/* Restore the frame at sp and return through it (to EL1 or EL0). */
+	.globl trap_return
+trap_return:
+	msr	daifset, #0xf		/* ELR/SPSR must survive until eret */
 	ldp	x1, x2, [sp, #256]
 	msr	elr_el1, x1
 	msr	spsr_el1, x2
-	ldp	x0, x1, [sp, #0]
+	tst	x2, #0x1f		/* SPSR.M[4:0] == 0: back to EL0t */
+	b.ne	3f
+	ldr	x1, [sp, #FRAME_SP]
+	msr	sp_el0, x1
+3:	ldp	x0, x1, [sp, #0]
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]
 	ldp	x6, x7, [sp, #48]
@@ -74,3 +91,11 @@ trap_common:
 	ldr	x30, [sp, #240]
 	add	sp, sp, #FRAME_SIZE
 	eret
+	dsb	nsh			/* no straight-line speculation past eret */
+	isb
+
+/* arch_return_to_user(f = x0): the frame at the top of this thread's stack. */
+	.globl arch_return_to_user
+arch_return_to_user:
+	mov	sp, x0
+	b	trap_return

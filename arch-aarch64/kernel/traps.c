@@ -1,25 +1,62 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * AArch64 traps: the vector table's C side. Synchronous exceptions are decoded
- * from ESR_EL1 (class, ISS, fault status) into a panic report; IRQs go to the
- * interrupt controller's entry, which calls the portable dispatcher.
+ * AArch64 traps: the vector table's C side. IRQs go to the interrupt
+ * controller's entry, which calls the portable dispatcher.
+ *
+ * From EL0 (AArch64, vector entries 8-11) nothing is ever a panic: svc is a
+ * system call (syscall_handle), every other synchronous exception and an SError
+ * is decoded from ESR_EL1 into a user_fault (enum kosh_fault), and each entry
+ * ends in kernel_exit_to_user (kernel/kentry.h) before traps.S restores the
+ * frame. At EL1 a synchronous exception is a panic report (class, ISS, fault
+ * status, FAR), except an abort inside arch_copy_user, which resumes at its
+ * error return.
  */
 #include "arch.h"
+#include "kentry.h"
 #include "klog.h"
 #include "panic.h"
 #include "traps_arm.h"
 
+#include <kosh/abi.h>
+
 #include <arch/trap.h>
 
-#define EC_UNKNOWN     0x00
-#define EC_SVC64       0x15
-#define EC_IABT_LOWER  0x20
-#define EC_IABT_SAME   0x21
-#define EC_PC_ALIGN    0x22
-#define EC_DABT_LOWER  0x24
-#define EC_DABT_SAME   0x25
-#define EC_SP_ALIGN    0x26
-#define EC_BRK         0x3c
+/* ESR_EL1.EC values (Arm ARM D17.2.37). */
+#define EC_UNKNOWN       0x00
+#define EC_WFX           0x01
+#define EC_CP15_32       0x03
+#define EC_CP15_64       0x04
+#define EC_CP14_32       0x05
+#define EC_CP14_LS       0x06
+#define EC_FP_ACCESS     0x07
+#define EC_PAUTH         0x09
+#define EC_LS64          0x0a
+#define EC_CP14_64       0x0c
+#define EC_SVC64         0x15
+#define EC_SYSREG        0x18
+#define EC_SVE           0x19
+#define EC_SME           0x1d
+#define EC_IABT_LOWER    0x20
+#define EC_IABT_SAME     0x21
+#define EC_PC_ALIGN      0x22
+#define EC_DABT_LOWER    0x24
+#define EC_DABT_SAME     0x25
+#define EC_SP_ALIGN      0x26
+#define EC_MOPS          0x27
+#define EC_FP_EXC32      0x28
+#define EC_FP_EXC64      0x2c
+#define EC_BREAKPT_LOWER 0x30
+#define EC_STEP_LOWER    0x32
+#define EC_WATCHPT_LOWER 0x34
+#define EC_BKPT32        0x38
+#define EC_BRK           0x3c
+
+#define ISS_WNR       (1u << 6)  /* data abort: caused by a write */
+#define FSC_ALIGNMENT 0x21
+#define FSC_PERMISSION(fsc) (((fsc) & 0x3c) == 0x0c)
+
+#define VECTOR_EL0_FIRST 8  /* entries 8-11: from EL0, AArch64 */
+#define VECTOR_EL0_LAST  11
 
 extern char trap_vectors[];
 static void (*irq_entry)(void);
@@ -114,10 +151,101 @@ static void synchronous(struct trap_frame *f, uint64_t index)
 		   (unsigned long long)f->far);
 }
 
+/* The enum kosh_fault of an EL0 exception class other than svc and the aborts. */
+static uint32_t user_fault_kind(uint32_t ec)
+{
+	switch (ec) {
+	case EC_PC_ALIGN:
+	case EC_SP_ALIGN:
+		return KOSH_FAULT_ALIGNMENT;
+	case EC_BRK:
+	case EC_BKPT32:
+	case EC_BREAKPT_LOWER:
+	case EC_STEP_LOWER:
+	case EC_WATCHPT_LOWER:
+		return KOSH_FAULT_BREAKPOINT;
+	case EC_FP_EXC32:
+	case EC_FP_EXC64:
+		return KOSH_FAULT_ARITHMETIC;
+	case EC_UNKNOWN: /* undefined, or privileged at EL0 (hvc, smc, msr to EL1 state) */
+	case EC_WFX:
+	case EC_CP15_32:
+	case EC_CP15_64:
+	case EC_CP14_32:
+	case EC_CP14_LS:
+	case EC_FP_ACCESS:
+	case EC_PAUTH:
+	case EC_LS64:
+	case EC_CP14_64:
+	case EC_SYSREG:
+	case EC_SVE:
+	case EC_SME:
+	case EC_MOPS:
+		return KOSH_FAULT_UNDEFINED;
+	default:
+		return KOSH_FAULT_OTHER;
+	}
+}
+
+/* The address a fault report names: the data address where there is one, else the pc. */
+static uint64_t user_fault_address(const struct trap_frame *f, uint32_t ec)
+{
+	if (ec == EC_PC_ALIGN || ec == EC_WATCHPT_LOWER)
+		return f->far;
+	if (ec == EC_SP_ALIGN)
+		return f->sp;
+	return f->elr;
+}
+
+/* A data or instruction abort from EL0: a page fault, or an alignment fault. */
+static void user_abort(struct trap_frame *f, uint32_t ec, uint32_t iss)
+{
+	uint32_t fsc = iss & 0x3f;
+	if (ec == EC_DABT_LOWER && fsc == FSC_ALIGNMENT) {
+		user_fault(f, KOSH_FAULT_ALIGNMENT, f->far, f->esr);
+		return;
+	}
+	uint64_t detail = ec == EC_IABT_LOWER ? KOSH_FAULT_EXEC : (iss & ISS_WNR ? KOSH_FAULT_WRITE : 0);
+	if (FSC_PERMISSION(fsc))
+		detail |= KOSH_FAULT_PRESENT; /* mapped, but not for this access */
+	user_fault(f, KOSH_FAULT_PAGE, f->far, detail);
+}
+
+static void user_synchronous(struct trap_frame *f)
+{
+	uint32_t ec = (f->esr >> 26) & 0x3f, iss = f->esr & 0x1ffffff;
+	if (ec == EC_SVC64)
+		syscall_handle(f); /* ELR is already past the svc */
+	else if (ec == EC_DABT_LOWER || ec == EC_IABT_LOWER)
+		user_abort(f, ec, iss);
+	else
+		user_fault(f, user_fault_kind(ec), user_fault_address(f, ec), f->esr);
+}
+
+/*
+ * An entry from EL0 of kind 0 (synchronous), 1 (IRQ) or 3 (SError; the kernel
+ * cannot tell whose it is, so the thread that was running takes it). FIQs are
+ * never enabled, so one stays a panic whatever level it interrupts.
+ */
+static void user_trap(struct trap_frame *f, uint64_t kind)
+{
+	if (kind == 0)
+		user_synchronous(f);
+	else if (kind == 1 && irq_entry)
+		irq_entry();
+	else if (kind == 3)
+		user_fault(f, KOSH_FAULT_OTHER, f->elr, f->esr);
+	kernel_exit_to_user(f);
+}
+
 void trap_entry(uint64_t index, struct trap_frame *f);
 void trap_entry(uint64_t index, struct trap_frame *f)
 {
 	uint64_t kind = index & 3;
+	if (index >= VECTOR_EL0_FIRST && index <= VECTOR_EL0_LAST && kind != 2) {
+		user_trap(f, kind);
+		return;
+	}
 	if (kind == 1 && irq_entry) {
 		irq_entry();
 		return;

@@ -10,7 +10,14 @@
  * zeroed memory), so there is no "GS not set yet" case to test for on every
  * call; a started CPU gets its struct from ap_trampoline.S before any C code.
  * GS is written after the GDT is loaded: loading a null selector into GS
- * clears its base on Intel CPUs.
+ * clears its base on Intel CPUs. Once user mode runs, entries from it swap
+ * GS (swapgs), so in the kernel GS always holds the struct cpu.
+ *
+ * Each TSS carries an 8 KiB I/O-permission bitmap (one bit a port, set:
+ * refused at CPL 3) and the 0xff byte the CPU needs after it; context.c loads
+ * the running thread's process bitmap into it. Every CPU also gets the FPU and
+ * SSE enabled (the kernel itself never touches them, -mno-sse) and the
+ * syscall instruction (syscall_entry.S).
  */
 #include "arch.h"
 #include "bootinfo.h"
@@ -30,6 +37,20 @@ _Static_assert(X86_MAX_CPUS >= MAX_CPUS, "a GDT and TSS for every struct cpu");
 #define RFLAGS_IF (1u << 9)
 #define CPUID_1_ECX_X2APIC (1u << 21)
 
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_NE (1ull << 5)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+
+/* STAR: syscall loads CS 0x08 / SS 0x10; sysretq CS = base + 16, SS = base + 8 (RPL 3). */
+#define STAR_SYSRET_BASE (X86_USER_DS - 8) /* 0x1b: CS 0x2b, SS 0x23 */
+_Static_assert(STAR_SYSRET_BASE + 16 == X86_USER_CS, "sysret's CS is user code");
+/* Cleared on syscall: no interrupts, string ops upward, no single step, no AC, no NT. */
+#define SFMASK_BITS \
+	(X86_RFLAGS_IF | X86_RFLAGS_DF | X86_RFLAGS_TF | X86_RFLAGS_AC | X86_RFLAGS_NT)
+
 /* GDT slots, laid out for syscall/sysret (user data right below user code). */
 enum {
 	GDT_NULL,
@@ -41,6 +62,8 @@ enum {
 	GDT_TSS,         /* 0x30, two slots */
 	GDT_ENTRIES = GDT_TSS + 2
 };
+_Static_assert(GDT_USER_DATA * 8 + 3 == X86_USER_DS, "user data selector");
+_Static_assert(GDT_USER_CODE * 8 + 3 == X86_USER_CS, "user code selector");
 
 struct __attribute__((packed)) tss {
 	uint32_t reserved0;
@@ -58,20 +81,30 @@ struct __attribute__((packed)) table_pointer {
 	uint64_t base;
 };
 
-/* Per CPU: written by the CPU itself (the TSS busy bit), so not read-only. */
-struct cpu_tables {
+/*
+ * Per CPU: written by the CPU itself (the TSS busy bit), so not read-only. The
+ * I/O bitmap follows the TSS at once (iomap_base = 104), then the 0xff byte
+ * the CPU reads past the bitmap's end; the TSS limit covers that byte.
+ */
+struct __attribute__((aligned(64))) cpu_tables {
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss tss;
+	uint8_t iomap[ARCH_IOPORT_BITMAP_BYTES];
+	uint8_t iomap_end;
 };
+_Static_assert(offsetof(struct cpu_tables, iomap) == offsetof(struct cpu_tables, tss) + 104,
+	       "the I/O bitmap follows the TSS");
 
 static struct cpu_tables tables[X86_MAX_CPUS];
 
 /* Stacks for the boot CPU's IST entries; application processors get theirs at bring-up. */
 static uint8_t boot_ist_stacks[X86_IST_COUNT][X86_IST_STACK_SIZE] __attribute__((aligned(16)));
 
+/* The TSS segment spans the TSS, the I/O bitmap and its terminating byte. */
 static void set_tss_descriptor(uint64_t *slot, const struct tss *tss)
 {
-	uint64_t base = (uint64_t)(uintptr_t)tss, limit = sizeof(*tss) - 1;
+	uint64_t base = (uint64_t)(uintptr_t)tss;
+	uint64_t limit = sizeof(*tss) + ARCH_IOPORT_BITMAP_BYTES + 1 - 1;
 	slot[0] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 /* present, TSS */
 		  | ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
 	slot[1] = base >> 32;
@@ -108,7 +141,9 @@ void x86_cpu_tables_init(uint32_t index, const uint64_t ist_tops[X86_IST_COUNT])
 	t->gdt[GDT_USER_CODE] = 0x00affb000000ffffull;   /* 64-bit code, DPL 3 */
 	for (int i = 0; i < X86_IST_COUNT; i++)
 		t->tss.ist[i] = ist_tops[i];
-	t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap: every port refused at CPL 3 */
+	t->tss.iomap_base = sizeof(t->tss);
+	memset(t->iomap, 0xff, sizeof(t->iomap)); /* every port refused at CPL 3 */
+	t->iomap_end = 0xff;
 	set_tss_descriptor(&t->gdt[GDT_TSS], &t->tss);
 	load_gdt(t);
 }
@@ -156,7 +191,59 @@ void arch_cpu_init(struct cpu *c)
 	} else {
 		guard_boot_ist(c);
 	}
+	c->arch_data[X86_CPU_IOMAP] = 0; /* the fresh bitmap refuses every port */
 	set_this_cpu(c);
+	x86_fpu_init();
+	x86_syscall_init();
+}
+
+static uint64_t read_cr(int n)
+{
+	uint64_t v;
+	if (n == 0)
+		__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	else
+		__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+/*
+ * x87 and SSE usable at CPL 3 with eager switching: MP set, EM and TS clear
+ * (no #NM ever), NE for native x87 error reporting (#MF), FXSAVE/FXRSTOR and
+ * unmasked SIMD exceptions as #XM. AVX stays off (no CR4.OSXSAVE), so the
+ * FXSAVE image is a thread's whole register state.
+ */
+void x86_fpu_init(void)
+{
+	uint64_t cr0 = (read_cr(0) | CR0_MP | CR0_NE) & ~(CR0_EM | CR0_TS);
+	uint64_t cr4 = read_cr(4) | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	__asm__ volatile("mov %0, %%cr0\n\t"
+			 "mov %1, %%cr4\n\t"
+			 "fninit" ::"r"(cr0),
+			 "r"(cr4)
+			 : "memory");
+}
+
+extern char x86_syscall_entry[];
+
+/* The syscall instruction enters syscall_entry.S with the flags of SFMASK_BITS cleared. */
+void x86_syscall_init(void)
+{
+	x86_wrmsr(X86_MSR_STAR, (uint64_t)STAR_SYSRET_BASE << 48 | (uint64_t)X86_KERNEL_CS << 32);
+	x86_wrmsr(X86_MSR_LSTAR, (uint64_t)(uintptr_t)x86_syscall_entry);
+	x86_wrmsr(X86_MSR_SFMASK, SFMASK_BITS);
+	x86_wrmsr(X86_MSR_KERNEL_GS_BASE, 0); /* the user's GS base until a thread runs */
+	x86_wrmsr(X86_MSR_EFER, x86_rdmsr(X86_MSR_EFER) | X86_EFER_SCE);
+}
+
+void x86_tss_set_rsp0(uint64_t top)
+{
+	tables[arch_cpu_index()].tss.rsp[0] = top;
+}
+
+uint8_t *x86_tss_iomap(void)
+{
+	return tables[arch_cpu_index()].iomap;
 }
 
 uint32_t arch_cpu_index(void)

@@ -11,6 +11,19 @@
 #define X86_MAX_CPUS 64
 #define X86_KERNEL_CS 0x08
 #define X86_KERNEL_DS 0x10
+#define X86_USER_DS   0x23 /* GDT slot 4, RPL 3 */
+#define X86_USER_CS   0x2b /* GDT slot 5, RPL 3 */
+
+/* The end of the user half (arch_user_top): the lowest non-canonical address. */
+#define X86_USER_TOP 0x0000800000000000
+
+/* RFLAGS bits. */
+#define X86_RFLAGS_TF   0x100
+#define X86_RFLAGS_IF   0x200
+#define X86_RFLAGS_DF   0x400
+#define X86_RFLAGS_IOPL 0x3000
+#define X86_RFLAGS_NT   0x4000
+#define X86_RFLAGS_AC   0x40000
 
 /* IST slots (1-based in IDT entries): NMI, double fault, machine check. */
 #define X86_IST_NMI 1
@@ -34,12 +47,26 @@
 #define X86_MSR_APIC_BASE    0x1b
 #define X86_MSR_TSC_DEADLINE 0x6e0
 #define X86_MSR_EFER         0xc0000080
+#define X86_MSR_STAR         0xc0000081
+#define X86_MSR_LSTAR        0xc0000082
+#define X86_MSR_SFMASK       0xc0000084
+#define X86_MSR_FS_BASE      0xc0000100
 #define X86_MSR_GS_BASE      0xc0000101
+#define X86_MSR_KERNEL_GS_BASE 0xc0000102
+#define X86_EFER_SCE         0x1
 #define X86_EFER_LME         0x100
 #define X86_EFER_NXE         0x800
 
 /* offsetof(struct cpu, stack_top) (kernel/cpu.h), for ap_trampoline.S; asserted in smp.c. */
 #define X86_CPU_STACK_TOP 24
+
+/*
+ * %gs offsets of struct cpu's arch_data words that syscall_entry.S uses (the
+ * X86_CPU_USER_RSP and X86_CPU_KSTACK words below; asserted in context.c).
+ */
+#define X86_CPU_ARCH_DATA      56
+#define X86_GS_USER_RSP        (X86_CPU_ARCH_DATA + 4 * 8)
+#define X86_GS_KSTACK          (X86_CPU_ARCH_DATA + 5 * 8)
 
 /*
  * The trampoline's parameter block (struct trampoline_params in smp.c, which
@@ -63,11 +90,16 @@
 struct cpu;
 struct fw_irq;
 struct platform;
+struct trap_frame;
 
 /* struct cpu's arch_data words on this port. */
 enum {
 	X86_CPU_IST = 0,   /* X86_IST_COUNT words: IST stack tops (application processors) */
 	X86_CPU_APIC = 3,  /* X86_CPU_APIC_* flags, set by the CPU itself */
+	X86_CPU_USER_RSP = 4, /* syscall entry: the user's rsp until it is in the frame */
+	X86_CPU_KSTACK = 5,   /* syscall entry: the running thread's kernel stack top */
+	X86_CPU_IOMAP = 6,    /* the I/O bitmap in this CPU's TSS (a pointer; 0: all refused) */
+	X86_CPU_IOMAP_GEN = 7, /* ... as it was at this generation (context.c) */
 };
 #define X86_CPU_APIC_UP       1u /* its local APIC and timer are set up */
 #define X86_CPU_APIC_X2APIC   2u /* ... in x2APIC mode */
@@ -100,8 +132,31 @@ void x86_cpu_tables_init(uint32_t index, const uint64_t ist_tops[X86_IST_COUNT])
 /* A device register at physical address phys (below 4 GiB), through the HHDM. */
 volatile uint32_t *x86_mmio(uint64_t phys);
 
+/* This CPU's TSS.rsp0 (the stack a trap from user mode lands on) and its I/O bitmap. */
+void x86_tss_set_rsp0(uint64_t top);
+uint8_t *x86_tss_iomap(void);
+
+/* Enable the FPU/SSE and the syscall instruction on this CPU (cpu.c, from arch_cpu_init). */
+void x86_fpu_init(void);
+void x86_syscall_init(void);
+
+/*
+ * ioport.c: make bitmap (ARCH_IOPORT_BITMAP_BYTES, bit set: port refused;
+ * NULL: every port refused) the I/O bitmap of this CPU's TSS, copying it only
+ * when it is not the one loaded already or changed since it was.
+ */
+void x86_ioport_switch(const uint8_t *bitmap);
+
 /* traps.c: build the IDT (once) and load it on this CPU. */
 void x86_traps_init(void);
+
+/*
+ * context.c: the last step before any return to user mode through f (the
+ * common exit of traps.S and syscall_entry.S): a RIP that is not canonical is
+ * a fault of the thread (iretq/sysretq would fault in ring 0 instead), and CS,
+ * SS and RFLAGS get user-mode values whatever the kernel left there.
+ */
+void x86_user_return_check(struct trap_frame *f);
 
 /* irq.c: the local APIC of the calling CPU, the IOAPICs. */
 

@@ -11,6 +11,7 @@
  * switch through arch_mmu_switch_kernel so that its PAT, EFER and CR4 agree.
  */
 #include "arch.h"
+#include "vm.h"
 
 #include <kosh/pagetable.h>
 
@@ -89,6 +90,22 @@ void arch_mmu_switch_kernel(uint64_t root_lo, uint64_t root_hi)
 		wrmsr(MSR_PAT, (rdmsr(MSR_PAT) & ~PAT_ENTRY1) | PAT_WC << 8);
 	__asm__ volatile("mov %0, %%cr3" ::"r"(root_hi) : "memory");
 	flush_all(); /* also turns global pages on */
+}
+
+/*
+ * One root holds both halves, so a user space's root is its whole CR3 (its
+ * upper entries are the kernel's); 0 goes back to the kernel's own root, whose
+ * lower half is empty. Writing CR3 (no PCIDs) drops every non-global TLB
+ * entry, which is all the lower half has; the same root is not written again.
+ */
+void arch_mmu_switch_user(uint64_t root)
+{
+	uint64_t cr3;
+	if (!root)
+		root = vm_kernel_space()->pt.root_hi;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	if (cr3 != root)
+		__asm__ volatile("mov %0, %%cr3" ::"r"(root) : "memory");
 }
 
 /* The walker is coherent with stores: added entries (size 0) need nothing. */

@@ -4,7 +4,21 @@
  * the CPU pushes none, then its vector; the common path saves the general
  * registers into a struct trap_frame (arch/trap.h) and calls trap_dispatch().
  * Vectors 0-31 are exceptions, 32-255 interrupts and IPIs.
+ *
+ * GS: in the kernel, IA32_GS_BASE always holds this CPU's struct cpu and
+ * IA32_KERNEL_GS_BASE the running thread's user GS base. An entry from user
+ * mode (CS RPL 3) swaps them first thing, and its exit (x86_user_exit, shared
+ * with syscall_entry.S and arch_return_to_user) swaps them back as the last
+ * thing before sysretq / iretq. An entry from kernel mode swaps nothing, with
+ * one exception: NMI, double fault and machine check (IST stacks, not masked
+ * by IF) can arrive in the few instructions of syscall_entry.S and
+ * x86_user_exit where the kernel runs with the user's GS; for them the entry
+ * reads IA32_GS_BASE and swaps if it is not a kernel address (user GS bases
+ * are always lower-half ones), and swaps back on the way out.
  */
+#include "cpu_x86.h"
+#include "frame.h"
+
 	.text
 .macro STUB vec
 	.balign 16
@@ -44,39 +58,75 @@ trap_\vec:
 
 trap_common:
 	cld
-	push	%rax
-	push	%rbx
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%rbp
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	PUSH_REGS
+	testb	$3, TF_CS(%rsp)
+	jnz	trap_from_user
+	xor	%ebx, %ebx		/* rbx (callee-saved): 1 if this entry swapped GS */
+	cmpq	$2, TF_VECTOR(%rsp)
+	je	trap_paranoid
+	cmpq	$8, TF_VECTOR(%rsp)
+	je	trap_paranoid
+	cmpq	$18, TF_VECTOR(%rsp)
+	je	trap_paranoid
+trap_kernel:
 	mov	%rsp, %rdi
 	call	trap_dispatch
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%r11
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rbp
-	pop	%rdi
-	pop	%rsi
-	pop	%rdx
-	pop	%rcx
-	pop	%rbx
-	pop	%rax
+	test	%ebx, %ebx
+	jz	1f
+	swapgs
+1:	POP_REGS
 	add	$16, %rsp	/* vector and error code */
+	iretq
+
+trap_paranoid:
+	mov	$X86_MSR_GS_BASE, %ecx
+	rdmsr
+	test	%edx, %edx	/* the high half: negative for kernel addresses */
+	js	trap_kernel
+	swapgs
+	mov	$1, %ebx
+	jmp	trap_kernel
+
+/* From user mode: the frame is at the top of the thread's kernel stack. */
+trap_from_user:
+	swapgs
+	xor	%ebp, %ebp	/* backtraces end here, not in user memory */
+	mov	%rsp, %rdi
+	call	trap_dispatch	/* ... which ends with kernel_exit_to_user(f) */
+	/* fall through */
+
+/*
+ * The one way back to user mode, with rsp = the frame at the top of the
+ * running thread's kernel stack, interrupts masked, GS the kernel's.
+ * x86_user_return_check makes RIP canonical (faulting the thread until it
+ * is) and forces CS 0x2b, SS 0x23 and an RFLAGS with IF set and IOPL 0, NT
+ * clear, so no frame the kernel edited can return to ring 0 or with I/O
+ * privilege. Then sysretq when it restores exactly what iretq would: RIP in
+ * the user half (SYSRET with a non-canonical RCX raises #GP in ring 0 on
+ * user rsp on Intel CPUs; a kernel-half RIP is left to iretq, whose user-mode
+ * fetch then faults as a page fault of the thread), RCX equal to RIP and R11
+ * equal to RFLAGS (true after a system call unless the kernel changed them).
+ */
+	.globl x86_user_exit
+x86_user_exit:
+	mov	%rsp, %rdi
+	call	x86_user_return_check
+	mov	TF_RIP(%rsp), %rcx
+	cmp	TF_RCX(%rsp), %rcx
+	jne	1f
+	movabs	$X86_USER_TOP, %rax
+	cmp	%rax, %rcx
+	jae	1f
+	mov	TF_RFLAGS(%rsp), %r11
+	cmp	TF_R11(%rsp), %r11
+	jne	1f
+	POP_REGS			/* rcx = rip, r11 = rflags */
+	mov	TF_RSP - TF_VECTOR(%rsp), %rsp
+	swapgs
+	sysretq
+1:	POP_REGS
+	add	$16, %rsp
+	swapgs
 	iretq
 
 	.section .rodata

@@ -6,16 +6,25 @@
  * other one passed on to the portable dispatcher. Each interrupt but the
  * spurious one is acknowledged to the local APIC after its handler, so a
  * level-triggered source is quiet again by then.
+ *
+ * From user mode nothing panics: an exception is decoded into an enum
+ * kosh_fault for user_fault (kentry.h), an interrupt runs its handler as from
+ * the kernel; both then call kernel_exit_to_user before traps.S restores the
+ * frame. Only NMI, double fault and machine check are never the thread's doing
+ * and panic from either mode. The breakpoint gate has DPL 3, so int3 in user
+ * mode is a #BP (a breakpoint fault), not a #GP.
  */
 #include "arch.h"
 #include "cpu_x86.h"
 #include "irq.h"
+#include "kentry.h"
 #include "klog.h"
 #include "panic.h"
 #include "smp.h"
 #include "timer.h"
 
 #include <arch/trap.h>
+#include <kosh/abi.h>
 
 #define VECTORS 256
 #define PF_PRESENT (1u << 0)
@@ -24,11 +33,18 @@
 #define PF_RSVD    (1u << 3)
 #define PF_FETCH   (1u << 4)
 
+/* Exception vectors named below. */
+enum {
+	VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_UD = 6, VEC_DF = 8, VEC_TS = 10,
+	VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14, VEC_MF = 16, VEC_AC = 17,
+	VEC_MC = 18, VEC_XM = 19,
+};
+
 struct idt_entry {
 	uint16_t offset_low;
 	uint16_t selector;
 	uint8_t ist;
-	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
+	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate; 0xee: DPL 3 */
 	uint16_t offset_mid;
 	uint32_t offset_high;
 	uint32_t reserved;
@@ -73,7 +89,8 @@ void x86_traps_init(void)
 	if (!idt[0].type) {
 		for (int v = 0; v < VECTORS; v++) {
 			uint64_t a = trap_stubs[v];
-			idt[v] = (struct idt_entry){ (uint16_t)a, X86_KERNEL_CS, ist_of(v), 0x8e,
+			uint8_t type = v == VEC_BP ? 0xee : 0x8e;
+			idt[v] = (struct idt_entry){ (uint16_t)a, X86_KERNEL_CS, ist_of(v), type,
 						     (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
 		}
 	}
@@ -133,14 +150,76 @@ static void interrupt(uint32_t vector)
 	x86_lapic_eoi();
 }
 
+/* The enum kosh_fault of an exception vector taken in user mode. */
+static uint32_t fault_kind(uint64_t vector)
+{
+	switch (vector) {
+	case VEC_PF:
+		return KOSH_FAULT_PAGE;
+	case VEC_UD:
+		return KOSH_FAULT_UNDEFINED;
+	case VEC_AC:
+		return KOSH_FAULT_ALIGNMENT;
+	case VEC_DE:
+	case VEC_MF:
+	case VEC_XM:
+		return KOSH_FAULT_ARITHMETIC;
+	case VEC_GP:
+	case VEC_SS:
+	case VEC_NP:
+	case VEC_TS:
+		return KOSH_FAULT_PROTECTION;
+	case VEC_BP:
+	case VEC_DB:
+		return KOSH_FAULT_BREAKPOINT;
+	default:
+		return KOSH_FAULT_OTHER;
+	}
+}
+
+/*
+ * An exception in user mode: a page fault gives CR2 and the access as
+ * KOSH_FAULT_* bits, anything else the instruction's address and the error
+ * code as it is.
+ */
+static void user_exception(struct trap_frame *f)
+{
+	uint32_t kind = fault_kind(f->vector);
+	if (kind != KOSH_FAULT_PAGE) {
+		user_fault(f, kind, f->rip, f->error);
+		return;
+	}
+	uint64_t address = read_cr2(), detail = 0;
+	if (f->error & PF_WRITE)
+		detail |= KOSH_FAULT_WRITE;
+	if (f->error & PF_FETCH)
+		detail |= KOSH_FAULT_EXEC;
+	if (f->error & PF_PRESENT)
+		detail |= KOSH_FAULT_PRESENT;
+	user_fault(f, kind, address, detail);
+}
+
+static int hardware_failure(uint64_t vector)
+{
+	return vector == VEC_NMI || vector == VEC_DF || vector == VEC_MC;
+}
+
 void trap_dispatch(struct trap_frame *f);
 void trap_dispatch(struct trap_frame *f)
 {
+	if (trap_frame_from_user(f) && !hardware_failure(f->vector)) {
+		if (f->vector >= 32)
+			interrupt((uint32_t)f->vector);
+		else
+			user_exception(f);
+		kernel_exit_to_user(f);
+		return;
+	}
 	if (f->vector >= 32) {
 		interrupt((uint32_t)f->vector);
 		return;
 	}
-	if (f->vector == 14) {
+	if (f->vector == VEC_PF) {
 		uint64_t fixup = arch_copy_user_fixup(f->rip);
 		if (fixup && !(f->error & PF_USER)) {
 			f->rip = fixup; /* a user copy hit a bad address: it returns an error */

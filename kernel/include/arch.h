@@ -122,6 +122,100 @@ int arch_copy_user(void *dst, const void *src, uint64_t len);
 /* The error return for a fault at pc inside arch_copy_user, or 0 if pc is elsewhere. */
 uint64_t arch_copy_user_fixup(uint64_t pc);
 
+/* ---- Threads and user mode (kernel/thread.c, kernel/sched.c, kernel/syscall.c) ---- */
+
+/*
+ * Each port's <arch/types.h> defines struct arch_context (a thread's saved
+ * kernel registers) and struct arch_thread (its user-visible state kept outside
+ * the trap frame: FPU/SIMD registers, TLS base, x86 I/O bitmap use …), both
+ * embedded in struct thread, and the trap-frame accessors of <arch/trap.h>:
+ *   trap_frame_from_user(f)     1 if f was taken from user mode
+ *   trap_frame_sysnr(f)         the system-call number register
+ *   trap_frame_sysarg(f, i)     pointer to argument register i (0 .. 6)
+ *   trap_frame_sysret(f)        pointer to the result register
+ * A user thread's trap frame sits at the very top of its kernel stack: every
+ * entry from user mode (system call, exception, interrupt) saves the user
+ * registers there and every return to user mode restores them from there.
+ */
+struct thread;
+struct arch_context;
+struct arch_thread;
+
+/*
+ * Make ctx run fn(arg) on the stack below stack_top the first time it is
+ * switched to (with interrupts masked); fn never returns.
+ */
+void arch_context_init(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *arg),
+		       void *arg);
+
+/*
+ * Save the callee-saved registers and stack pointer into from, load to's, and
+ * return into to's thread. Interrupts are masked on both sides. from is NULL
+ * when the old context is dropped for good.
+ */
+void arch_context_switch(struct arch_context *from, struct arch_context *to);
+
+/* A fresh user state: zeroed registers, default FPU/SIMD control words, no TLS base. */
+void arch_thread_init(struct arch_thread *t);
+
+/*
+ * Set up the trap frame at the top of t's kernel stack (kstack_top) to enter
+ * user mode at pc with stack pointer sp and first argument arg (rdi / x0),
+ * every other register 0, interrupts enabled. Returns the frame.
+ */
+struct trap_frame *arch_user_frame_init(uint64_t kstack_top, uint64_t pc, uint64_t sp,
+					uint64_t arg);
+
+/* Return to user mode through frame f (at the top of the running thread's stack). */
+__attribute__((noreturn)) void arch_return_to_user(struct trap_frame *f);
+
+/*
+ * This CPU leaves thread prev (NULL: the idle thread or none) for next (NULL:
+ * idle), just before arch_context_switch: save prev's FPU/SIMD state and load
+ * next's (never leaking one thread's registers to another), make next's kernel
+ * stack the one user-mode entries land on (x86 TSS.rsp0 and the syscall stack),
+ * load its TLS base, its I/O-port permissions (x86-64), and clear the exclusive
+ * monitor (AArch64). The address space is switched separately.
+ */
+void arch_thread_switch(struct thread *prev, struct thread *next);
+
+/*
+ * Make root (a user space's root table from vm_space_create; 0: none, only the
+ * kernel half) this CPU's lower half, dropping the old one's TLB entries.
+ */
+void arch_mmu_switch_user(uint64_t root);
+
+/*
+ * x86-64: the I/O ports [base, base + count) become usable (allow) or unusable
+ * from user mode for the threads of the process whose bitmap this is; bitmap
+ * has ARCH_IOPORT_BITMAP_BYTES bytes (bit set: port refused), NULL-safe on ports
+ * without I/O ports (returns -1 there). Takes effect at the next switch to a
+ * thread using it (arch_thread_switch) or at once on this CPU if in use here.
+ */
+#define ARCH_IOPORT_BITMAP_BYTES 8192u
+int arch_ioport_bitmap_set(uint8_t *bitmap, uint32_t base, uint32_t count, int allow);
+
+/* 1 if this port has an I/O-port space (x86-64). */
+int arch_has_ioports(void);
+
+/* ---- end of thread hooks ---- */
+
+/* ---- Interrupt lines for userspace (kernel/sys_irq.c) ---- */
+
+/*
+ * Route interrupt line `line` to the CPU c, masked, and return the number
+ * irq_handle() will be called with for it (a vector / the INTID), or -1 when
+ * the line does not exist or cannot be routed. x86-64: a line below 16 is an ISA
+ * IRQ (through the firmware's overrides), others are GSIs (level, active low).
+ * AArch64: a GIC SPI INTID (32 .. 1019), level-triggered.
+ */
+int arch_irq_line_route(uint32_t line, const struct cpu *c);
+
+/* Mask or unmask a routed line at the interrupt controller. */
+void arch_irq_line_mask(uint32_t line, int masked);
+
+/* ---- end of interrupt-line hooks ---- */
+
 /* Mask interrupts and stop this CPU for good. */
 __attribute__((noreturn)) void arch_halt(void);
 
@@ -150,6 +244,14 @@ void arch_mmu_switch_kernel(uint64_t root_lo, uint64_t root_hi);
  * the walker. va + size may wrap to 0 at the top of the address space.
  */
 void arch_tlb_flush_range(uint64_t va, uint64_t size);
+
+/*
+ * Memory at kernel address kva (the HHDM view of a frame) is about to be mapped
+ * executable: make the instruction fetches of every CPU see what was written
+ * to it (AArch64: clean the data cache to the point of unification, invalidate
+ * the instruction cache; x86-64: nothing, its caches are coherent).
+ */
+void arch_sync_icache(uint64_t kva, uint64_t size);
 
 /* 1 if arch_tlb_flush_range already reaches every CPU (AArch64 TLBI ... IS). */
 int arch_tlb_flush_is_broadcast(void);

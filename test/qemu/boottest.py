@@ -5,7 +5,9 @@ under a timeout) and check what the serial console shows.
 
 A good boot must print the banner and the boot-info summary with figures that
 match the QEMU configuration, run the in-kernel self-checks (TAP, all "ok") and
-power the machine off. A bad-input case must show the loader's one-line
+power the machine off. With kosh.test it must also start the root task, whose
+in-OS test suite (user/tests, run by sbin/bootstrap) prints its own TAP, all
+"ok", before bootstrap exits with status 0. A bad-input case must show the loader's one-line
 diagnosis naming the file, return to the firmware, and never reach the kernel.
 Any "panic", "not ok", missing line or timeout fails the test.
 
@@ -192,6 +194,50 @@ def check_selftests(case, log):
     oks = re.findall(r"^ok \d+ ", log, re.M)
     if plan == 0 or len(oks) != plan:
         raise AssertionError(f"{len(oks)} of {plan} self-checks passed")
+
+
+# The kernel's report of a process it stopped for a fault. Only processes whose
+# name starts with EXPECTED_FAULT (helpers of the fault tests) may be stopped.
+KILLED = re.compile(r"^kosh: process \d+ \((.*?)\) thread \d+ killed")
+EXPECTED_FAULT = "expected-fault"
+
+
+def smp(case):
+    """The CPU count QEMU is given (-smp N[,...]; 1 without)."""
+    extra = list(case.extra)
+    if "-smp" in extra:
+        return int(extra[extra.index("-smp") + 1].split(",")[0])
+    return 1
+
+
+def check_user_suite(case, log):
+    """The root task started and ran the in-OS test suite: bootstrap's banner with
+    this machine's architecture and CPUs, its TAP plan and every result "ok" in
+    order, no process stopped for a fault but the fault tests' helpers, and the
+    root task's exit with status 0."""
+    m = field(log, r"^bootstrap: Kosh \S+ root task on (\S+), (\d+) CPUs?, (\d+) MiB, "
+                   r"initfs (\d+) KiB, (\d+) frames?$")
+    if m.group(1) != ARCH_LABEL[case.arch]:
+        raise AssertionError(f"bootstrap runs on {m.group(1)}, expected {ARCH_LABEL[case.arch]}")
+    if int(m.group(2)) != smp(case):
+        raise AssertionError(f"bootstrap sees {m.group(2)} CPUs, QEMU has {smp(case)}")
+    if not 0 < int(m.group(3)) <= mem_bytes(case.memory) // MiB:
+        raise AssertionError(f"bootstrap's memory {m.group(3)} MiB, QEMU has {case.memory}")
+    plan = int(field(log, r"^bootstrap: 1\.\.(\d+)$").group(1))
+    results = re.findall(r"^bootstrap: (not ok|ok) (\d+) - (.*)$", log, re.M)
+    failed = [f"{n} - {what}" for status, n, what in results if status == "not ok"]
+    if failed:
+        raise AssertionError("in-OS tests failed: " + "; ".join(failed))
+    numbers = [int(n) for _, n, _ in results]
+    if plan == 0 or numbers != list(range(1, plan + 1)):
+        raise AssertionError(f"in-OS tests: {len(results)} results for the plan 1..{plan}")
+    for line in re.findall(r"^.*\bkilled\b.*$", log, re.M):
+        k = KILLED.match(line)
+        if not (k and k.group(1).startswith(EXPECTED_FAULT)):
+            raise AssertionError(f"unexpected: {line!r}")
+    status = field(log, r"^kosh: root task exited with status (\d+)$").group(1)
+    if status != "0":
+        raise AssertionError(f"the root task exited with status {status}")
 
 
 def font_glyphs():
@@ -390,7 +436,7 @@ def make_image(case, build, tmp):
         loader = os.path.join(build, arch, f"test-{case.loader}-{EFI_NAME[arch]}")
     files = {"loader": loader}
     for key, src in (("kernel", os.path.join(build, arch, f"kernel-{arch}.elf")),
-                     ("initfs", os.path.join(build, "initfs.tar"))):
+                     ("initfs", os.path.join(build, f"initfs-{arch}.tar"))):
         files[key] = os.path.join(tmp, os.path.basename(src))
         shutil.copyfile(src, files[key])
     if case.cfg is not None:
@@ -542,8 +588,8 @@ def run_case(case, build):
         if case.status and re.search(r"^Kosh \S+ \(", log, re.M):
             problems.append("the kernel started despite the bad input")
     else:
-        common = (check_common, check_selftests) if case.cfg and "kosh.test" in case.cfg \
-            else (check_common,)
+        common = (check_common, check_selftests, check_user_suite) \
+            if case.cfg and "kosh.test" in case.cfg else (check_common,)
         for check in common + tuple(case.checks):
             try:
                 check(case, log)

@@ -18,7 +18,7 @@ static void test_abi_syscalls_numbered_once_and_named(void **state)
 {
 	for (uint32_t n = 0; n < KOSH_SYSCALL_COUNT; n++) {
 		assert_non_null(kosh_syscall_name(n));
-		assert_true(kosh_syscall_args(n) >= 0 && kosh_syscall_args(n) <= 6);
+		assert_true(kosh_syscall_args(n) >= 0 && kosh_syscall_args(n) <= KOSH_SYSCALL_ARGS_MAX);
 		for (uint32_t m = 0; m < n; m++)
 			assert_string_not_equal(kosh_syscall_name(n), kosh_syscall_name(m));
 	}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Every header compiles on its own, for the target it serves: shared/ and kernel/
-# headers freestanding for both kernels, loader/ headers with gnu-efi for both
+# headers freestanding for both kernels (each with its port's <arch/...>), loader/ headers with gnu-efi for both
 # loaders. A header that leans on an include it does not make fails here.
 set -eu
 root=$1
@@ -20,8 +20,8 @@ efi_x86="-isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -fno-ms-exte
 efi_arm="-isystem $root/.deps/gnu-efi-arm64/usr/include/efi"
 efi_arm="$efi_arm -isystem $root/.deps/gnu-efi-arm64/usr/include/efi/aarch64 -fno-ms-extensions -fshort-wchar"
 for h in "$root"/shared/include/kosh/*.h "$root"/kernel/*.h "$root"/kernel/include/*.h; do
-	check x86_64-unknown-none-elf "" "$h"
-	check aarch64-unknown-none-elf "" "$h"
+	check x86_64-unknown-none-elf "-I$root/arch-x86_64/include" "$h"
+	check aarch64-unknown-none-elf "-I$root/arch-aarch64/include" "$h"
 done
 for h in "$root"/loader/*.h; do
 	check x86_64-unknown-windows "$efi_x86" "$h"

@@ -17,7 +17,7 @@ for f in BOOTX64.EFI kernel-x86_64.elf BOOTAA64.EFI kernel-aarch64.elf; do
 	arch=x86_64; case $f in *AA64*|*aarch64*) arch=aarch64 ;; esac
 	cmp "$build/$arch/$f" "$tmp/esp/EFI/KOSH/$f"
 done
-cmp "$build/initfs.tar" "$tmp/esp/EFI/KOSH/initfs.tar"
+cmp "$build/initfs-aarch64.tar" "$tmp/esp/EFI/KOSH/initfs.tar" # the last one installed: one initfs per folder
 [ "$(cat "$tmp/esp/EFI/BOOT/BOOTX64.EFI")" = other ]
 [ "$(cat "$tmp/esp/EFI/KOSH/kosh.cfg")" = "cmdline = mine" ]
 rm "$tmp/esp/EFI/KOSH/kosh.cfg"

@@ -15,5 +15,7 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+/* Copy src into dst[size] NUL-terminated, truncating; strlen(src). */
+size_t strlcpy(char *dst, const char *src, size_t size);
 
 #endif

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler (see sched.h): the big kernel lock, per-CPU run queues, the
+ * idle loop, blocking with timeouts, and switching threads.
+ *
+ * Invariants, all under the big lock: a READY thread is on exactly one run
+ * queue (t->cpu's); a RUNNING thread is some CPU's current and on no queue; a
+ * BLOCKED thread is on its wait queue (if any) and, with a deadline, on the
+ * timeout list; a thread's kernel context is only resumed by the CPU that
+ * holds the lock, so it is fully saved before anyone else can pick it.
+ */
+#include "sched.h"
+
+#include "arch.h"
+#include "clock.h"
+#include "cpu.h"
+#include "ipc.h"
+#include "panic.h"
+#include "process.h"
+#include "smp.h"
+#include "space.h"
+#include "thread.h"
+#include "timer.h"
+
+static struct spinlock bkl_spin = SPINLOCK_INIT;
+static uint32_t bkl_owner = UINT32_MAX; /* the holding CPU's index */
+static struct list timeouts = LIST_INIT(timeouts); /* blocked threads by deadline */
+
+void bkl_lock(void)
+{
+	/* Spin with interrupts open, so TLB shoot-down IPIs are still answered. */
+	while (!spin_trylock(&bkl_spin)) {
+		arch_irq_enable();
+		arch_cpu_relax();
+		arch_irq_save();
+	}
+	bkl_owner = arch_cpu_index();
+}
+
+void bkl_unlock(void)
+{
+	bkl_owner = UINT32_MAX;
+	spin_unlock(&bkl_spin);
+}
+
+int bkl_held(void)
+{
+	return __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == arch_cpu_index();
+}
+
+void sched_post_work(uint32_t bits)
+{
+	__atomic_fetch_or(&this_cpu()->work, bits, __ATOMIC_RELAXED);
+}
+
+static void post_work_on(struct cpu *c, uint32_t bits)
+{
+	__atomic_fetch_or(&c->work, bits, __ATOMIC_RELEASE);
+	if (c != this_cpu())
+		arch_ipi_send(c, IPI_PING);
+}
+
+static struct thread *thread_of(struct run_entry *e)
+{
+	return e ? (struct thread *)((char *)e - __builtin_offsetof(struct thread, run)) : NULL;
+}
+
+static int allowed(const struct thread *t, const struct cpu *c)
+{
+	return c->in_scheduler && (c->index >= 64 || (t->affinity >> c->index & 1));
+}
+
+static int running_priority(const struct cpu *c)
+{
+	return c->current ? c->current->priority : -1;
+}
+
+/* Where a thread that becomes ready should go: its last CPU when it may run there and
+ * would run soon, else an idle CPU it may use, else the allowed CPU with the least work. */
+static struct cpu *choose_cpu(struct thread *t)
+{
+	struct cpu *best = NULL;
+	if (t->cpu && allowed(t, t->cpu) && running_priority(t->cpu) < t->priority &&
+	    runqueue_top_priority(&t->cpu->rq) < t->priority)
+		return t->cpu;
+	for (uint32_t i = 0; i < cpu_count(); i++) {
+		struct cpu *c = &cpus[i];
+		if (!allowed(t, c))
+			continue;
+		if (!c->current && !c->rq.count)
+			return c;
+		if (!best || c->rq.count < best->rq.count)
+			best = c;
+	}
+	if (!best)
+		panic("sched: thread %u may run on no online CPU", t->id);
+	return best;
+}
+
+static void enqueue(struct cpu *c, struct thread *t, int front)
+{
+	t->cpu = c;
+	t->state = THREAD_READY;
+	t->run.priority = t->priority;
+	runqueue_push(&c->rq, &t->run, front);
+}
+
+void sched_ready(struct thread *t)
+{
+	struct cpu *c = choose_cpu(t);
+	enqueue(c, t, 0);
+	if (t->priority > running_priority(c))
+		post_work_on(c, SCHED_WORK_RESCHED);
+}
+
+/* An idle CPU takes the best thread from another CPU's queue that it may run. */
+static struct thread *steal(struct cpu *self)
+{
+	struct thread *best = NULL;
+	for (uint32_t i = 0; i < cpu_count(); i++) {
+		struct cpu *c = &cpus[i];
+		if (c == self || c->rq.count < (c->current ? 1u : 2u))
+			continue;
+		for (int p = runqueue_top_priority(&c->rq); p >= 0; p--) {
+			struct run_entry *head = &c->rq.heads[p];
+			for (struct run_entry *e = head->next; e != head; e = e->next) {
+				struct thread *t = thread_of(e);
+				if (allowed(t, self) && (!best || t->priority > best->priority))
+					best = t;
+				if (best)
+					break;
+			}
+			if (best)
+				break;
+		}
+	}
+	if (best)
+		runqueue_remove(&best->cpu->rq, &best->run);
+	return best;
+}
+
+static struct thread *pick(struct cpu *c)
+{
+	struct thread *t = thread_of(runqueue_pop(&c->rq));
+	return t ? t : steal(c);
+}
+
+static void reap_zombie(struct cpu *c)
+{
+	struct thread *z = c->zombie;
+	if (z) {
+		c->zombie = NULL;
+		thread_reap(z);
+	}
+}
+
+void sched_after_switch(void)
+{
+	reap_zombie(this_cpu());
+}
+
+/* Program this CPU's timer for the slice's end or the soonest timeout. */
+static void sched_timer_fired(struct timer_event *ev, void *ctx)
+{
+	sched_post_work(SCHED_WORK_TIMER);
+}
+
+static void arm_timer(struct cpu *c)
+{
+	uint64_t when = c->current ? c->slice_end : 0;
+	struct list *first = list_first(&timeouts);
+	if (first) {
+		uint64_t d = list_entry(first, struct thread, timeout_link)->deadline;
+		if (!when || d < when)
+			when = d;
+	}
+	if (when)
+		timer_arm(&c->sched_timer, when, sched_timer_fired, NULL);
+	else
+		timer_cancel(&c->sched_timer);
+}
+
+/* Switch this CPU from its current context to next (NULL: the idle loop). */
+static void switch_to(struct cpu *c, struct thread *next)
+{
+	struct thread *prev = c->current;
+	if (prev == next)
+		return;
+	struct arch_context *from = prev ? (prev->state == THREAD_DEAD ? NULL : &prev->ctx) :
+					   &c->idle_ctx;
+	arch_thread_switch(prev, next);
+	space_activate(next ? next->proc->space : NULL);
+	c->current = next;
+	if (next) {
+		next->state = THREAD_RUNNING;
+		next->cpu = c;
+	}
+	c->switches++;
+	arm_timer(c);
+	arch_context_switch(from, next ? &next->ctx : &c->idle_ctx);
+	/* Back on this context, possibly on another CPU. */
+	reap_zombie(this_cpu());
+}
+
+/* next gets a fresh slice on this CPU (the timer is armed by switch_to). */
+static void start_slice(struct cpu *c)
+{
+	c->slice_end = clock_ns() + SCHED_SLICE_NS;
+}
+
+/*
+ * Pick what runs next on this CPU. The running thread (if still RUNNING) keeps
+ * the CPU unless a higher priority waits, or an equal one does and its slice
+ * is over (or it yields: requeue).
+ */
+static void schedule(int requeue)
+{
+	struct cpu *c = this_cpu();
+	struct thread *cur = c->current;
+	__atomic_fetch_and(&c->work, ~SCHED_WORK_RESCHED, __ATOMIC_RELAXED);
+	if (cur && cur->state == THREAD_RUNNING) {
+		int top = runqueue_top_priority(&c->rq);
+		int over = clock_ns() >= c->slice_end;
+		if (top < cur->priority || (top == cur->priority && !over && !requeue)) {
+			if (over) {
+				start_slice(c);
+				arm_timer(c);
+			}
+			return;
+		}
+		enqueue(c, cur, 0);
+	}
+	struct thread *next = pick(c);
+	if (next)
+		start_slice(c);
+	if (next == cur && cur) {
+		cur->state = THREAD_RUNNING;
+		arm_timer(c);
+		return;
+	}
+	switch_to(c, next);
+}
+
+static void expire_timeouts(void)
+{
+	uint64_t now = clock_ns();
+	struct list *n;
+	while ((n = list_first(&timeouts))) {
+		struct thread *t = list_entry(n, struct thread, timeout_link);
+		if (t->deadline > now)
+			break;
+		ipc_cancel_wait(t);
+		sched_wake(t, KOSH_E_TIMED_OUT);
+	}
+}
+
+void sched_do_work(void)
+{
+	struct cpu *c = this_cpu();
+	uint32_t work = __atomic_fetch_and(&c->work, ~(SCHED_WORK_IRQ | SCHED_WORK_TIMER),
+					   __ATOMIC_ACQUIRE);
+	if (work & SCHED_WORK_IRQ)
+		irqobj_deliver_pending();
+	if (work & SCHED_WORK_TIMER)
+		expire_timeouts();
+	if (c->current && clock_ns() >= c->slice_end)
+		__atomic_fetch_or(&c->work, SCHED_WORK_RESCHED, __ATOMIC_RELAXED);
+	arm_timer(c);
+}
+
+void sched_init_cpu(void)
+{
+	struct cpu *c = this_cpu();
+	if (c->in_scheduler)
+		return;
+	runqueue_init(&c->rq);
+	__atomic_store_n(&c->in_scheduler, 1, __ATOMIC_RELEASE);
+}
+
+void sched_run_cpu(void)
+{
+	struct cpu *c = this_cpu();
+	arch_irq_save();
+	bkl_lock();
+	sched_init_cpu();
+	for (;;) {
+		reap_zombie(c);
+		sched_do_work();
+		__atomic_fetch_and(&c->work, ~SCHED_WORK_RESCHED, __ATOMIC_RELAXED);
+		struct thread *next = pick(c);
+		if (next) {
+			start_slice(c);
+			switch_to(c, next);
+			continue;
+		}
+		arm_timer(c);
+		bkl_unlock();
+		uint64_t t0 = clock_ns();
+		if (!__atomic_load_n(&c->work, __ATOMIC_ACQUIRE))
+			arch_idle();
+		arch_irq_save();
+		c->idle_ns += clock_ns() - t0;
+		bkl_lock();
+	}
+}
+
+static void add_timeout(struct thread *t, uint64_t timeout_ns)
+{
+	uint64_t now = clock_ns();
+	t->deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	list_for_each(pos, &timeouts) {
+		if (list_entry(pos, struct thread, timeout_link)->deadline > t->deadline) {
+			list_insert_between(&t->timeout_link, pos->prev, pos);
+			return;
+		}
+	}
+	list_add_tail(&timeouts, &t->timeout_link);
+}
+
+static void prepare_block(struct thread *t, uint64_t timeout_ns)
+{
+	t->state = THREAD_BLOCKED;
+	t->wait_result = KOSH_OK;
+	t->deadline = 0;
+	if (timeout_ns != KOSH_TIMEOUT_NEVER)
+		add_timeout(t, timeout_ns);
+}
+
+kosh_err_t sched_block(uint64_t timeout_ns)
+{
+	struct thread *t = thread_current();
+	prepare_block(t, timeout_ns);
+	schedule(0);
+	return t->wait_result;
+}
+
+kosh_err_t sched_block_handoff(struct thread *next, uint64_t timeout_ns)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	prepare_block(t, timeout_ns);
+	if (!allowed(next, c)) {
+		sched_ready(next);
+		schedule(0);
+	} else {
+		switch_to(c, next); /* next inherits the slice */
+	}
+	return t->wait_result;
+}
+
+void sched_unhook(struct thread *t, kosh_err_t result)
+{
+	if (list_linked(&t->wait_link))
+		list_remove(&t->wait_link);
+	if (list_linked(&t->timeout_link))
+		list_remove(&t->timeout_link);
+	t->deadline = 0;
+	t->wait = WAIT_NONE;
+	t->wait_obj = NULL;
+	t->wait_result = result;
+}
+
+void sched_wake(struct thread *t, kosh_err_t result)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	sched_unhook(t, result);
+	sched_ready(t);
+}
+
+void sched_yield(void)
+{
+	schedule(1);
+}
+
+void sched_exit_current(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	t->state = THREAD_DEAD;
+	c->zombie = t; /* its stack is freed once this CPU has left it */
+	struct thread *next = pick(c);
+	if (next)
+		start_slice(c);
+	switch_to(c, next);
+	panic("sched: a dead thread was resumed");
+}
+
+void sched_suspend_current(void)
+{
+	struct thread *t = thread_current();
+	t->state = THREAD_SUSPENDED;
+	schedule(0);
+}
+
+void sched_update(struct thread *t)
+{
+	if (t->state == THREAD_READY) {
+		runqueue_remove(&t->cpu->rq, &t->run);
+		sched_ready(t);
+	} else if (t->state == THREAD_RUNNING) {
+		post_work_on(t->cpu, SCHED_WORK_RESCHED);
+	}
+}
+
+void sched_kick(struct thread *t)
+{
+	if (t->state == THREAD_RUNNING && t->cpu != this_cpu())
+		post_work_on(t->cpu, SCHED_WORK_RESCHED);
+}
+
+/* Keep the running thread only while it may run here (affinity changed under it). */
+void sched_preempt(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *cur = c->current;
+	if (cur && cur->state == THREAD_RUNNING && !allowed(cur, c)) {
+		sched_ready(cur);
+		struct thread *next = pick(c);
+		if (next)
+			start_slice(c);
+		switch_to(c, next);
+		return;
+	}
+	if (__atomic_load_n(&c->work, __ATOMIC_RELAXED) & SCHED_WORK_RESCHED)
+		schedule(0);
+}
+
+struct thread *thread_current(void)
+{
+	return this_cpu()->current;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hardware-authority objects the root task starts with (sys_irq.c).
+ */
+#ifndef KERNEL_SYS_IRQ_H
+#define KERNEL_SYS_IRQ_H
+
+struct kobject;
+
+/* A new reference to the IRQ-control object. */
+struct kobject *irq_control_object(void);
+
+/* A new reference to the I/O-port-control object, or NULL on ports without I/O ports. */
+struct kobject *ioport_control_object(void);
+
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * System calls on the kernel log (syscalls.def rows 34-36) and the log object
+ * (see sys_log.h). A line from userspace is at most KOSH_LOG_TEXT_MAX bytes,
+ * copied in with copy_from_user, every byte that is not printable ASCII
+ * replaced by '?' (so no process can forge a line or drive a terminal), and
+ * logged at info level as "<process name>: <text>". Under the big kernel lock.
+ */
+#include "sys_log.h"
+
+#include "cap.h"
+#include "klog.h"
+#include "process.h"
+#include "syscall.h"
+#include "thread.h"
+#include "usercopy.h"
+
+#include <kosh/string.h>
+
+#ifdef KOSH_DEBUG
+#include "console.h"
+#endif
+
+/* One reference is the kernel's own and is never dropped: the object is never released. */
+static struct kobject log_obj = { KOSH_OBJ_LOG, 1, NULL };
+
+struct kobject *log_object(void)
+{
+	kobject_get(&log_obj);
+	return &log_obj;
+}
+
+/* Replace what is not printable ASCII; a trailing newline is dropped. The new length. */
+static size_t sanitize(char *text, size_t len)
+{
+	if (len && text[len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (text[i] < 0x20 || text[i] > 0x7e)
+			text[i] = '?';
+	return len;
+}
+
+/* log_write(log, buf, len) */
+int64_t sys_log_write(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *o;
+	char text[KOSH_LOG_TEXT_MAX + 1], name[sizeof(self->proc->name) + 1];
+	kosh_err_t err = sys_get(self, r[0], KOSH_OBJ_LOG, KOSH_RIGHT_WRITE, &o, NULL);
+	if (err)
+		return err;
+	kobject_put(o); /* the log object is never released */
+	if (r[2] > KOSH_LOG_TEXT_MAX)
+		return KOSH_E_TOO_BIG;
+	err = copy_from_user(text, user_ptr(r[1]), r[2]);
+	if (err)
+		return err;
+	text[sanitize(text, r[2])] = 0;
+	memcpy(name, self->proc->name, sizeof(self->proc->name));
+	name[sizeof(self->proc->name)] = 0; /* the formatter has no precision */
+	klog_info("%s: %s", name, text);
+	return KOSH_OK;
+}
+
+/* The user-visible form of r. */
+static size_t record_from(struct kosh_log_record *out, const struct klog_record *r)
+{
+	memset(out, 0, sizeof(*out));
+	out->seq = r->seq;
+	out->time_ns = r->time_ns;
+	out->level = r->level;
+	while (out->len < sizeof(out->text) - 1 && r->text[out->len])
+		out->len++;
+	memcpy(out->text, r->text, out->len);
+	return offsetof(struct kosh_log_record, text) + out->len + 1;
+}
+
+/* log_read(log, seq, buf, len) -> bytes copied, r[1] = next seq */
+int64_t sys_log_read(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *o;
+	struct klog_record kr;
+	struct kosh_log_record rec;
+	kosh_err_t err = sys_get(self, r[0], KOSH_OBJ_LOG, KOSH_RIGHT_READ, &o, NULL);
+	if (err)
+		return err;
+	kobject_put(o);
+	if (r[3] < sizeof(rec))
+		return KOSH_E_INVALID_ARGUMENT;
+	if (!klog_read(r[1], &kr))
+		return KOSH_E_WOULD_BLOCK;
+	size_t size = record_from(&rec, &kr);
+	err = copy_to_user(user_ptr(r[2]), &rec, size);
+	if (err)
+		return err;
+	r[1] = kr.seq + 1;
+	return (int64_t)size;
+}
+
+/* debug_print(buf, len): debug builds only */
+int64_t sys_debug_print(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+#ifdef KOSH_DEBUG
+	char text[256];
+	if (r[1] > sizeof(text))
+		return KOSH_E_TOO_BIG;
+	kosh_err_t err = copy_from_user(text, user_ptr(r[0]), r[1]);
+	if (err)
+		return err;
+	console_write(text, r[1]);
+	return KOSH_OK;
+#else
+	return KOSH_E_NOT_SUPPORTED;
+#endif
+}

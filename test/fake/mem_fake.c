@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fakes for the host tests of frames and address spaces: the MMU hooks of
+ * arch.h that kernel/vm.c and kernel/space.c call, the cross-CPU TLB flush
+ * (one CPU here: it is recorded), user copies on host memory (a "user address"
+ * is a host pointer, all below arch_user_top), kmalloc on the host heap with
+ * counters and a failure switch, and sys_get / sys_insert on the calling
+ * process's table as kernel/syscall.c provides them.
+ */
+#include "mem_fake.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <kosh/bootinfo.h>
+#include <kosh/pagetable.h>
+
+#include "arch.h"
+#include "cap.h"
+#include "kheap.h"
+#include "pmm.h"
+#include "process.h"
+#include "smp.h"
+#include "syscall.h"
+#include "thread.h"
+#include "vm.h"
+
+struct mem_fake mem_fake = { .kmalloc_fail_after = -1 };
+
+void mem_fake_reset(void)
+{
+	memset(&mem_fake, 0, sizeof(mem_fake));
+	mem_fake.kmalloc_fail_after = -1;
+}
+
+/* vm_init's linker symbols (only vm_init_image is called). */
+char __kernel_text_start[1], __kernel_text_end[1];
+char __kernel_rodata_start[1], __kernel_rodata_end[1];
+char __kernel_data_start[1], __kernel_data_end[1];
+
+uint32_t arch_mmu_features(void)
+{
+#if defined(KOSH_TEST_ARCH_X86_64)
+	return PT_FEAT_NX | PT_FEAT_1G | PT_FEAT_PAT_WC;
+#else
+	return 0;
+#endif
+}
+
+void arch_mmu_switch_kernel(uint64_t root_lo, uint64_t root_hi)
+{
+}
+
+void arch_mmu_switch_user(uint64_t root)
+{
+	mem_fake.user_switches++;
+	mem_fake.user_root = root;
+}
+
+void arch_sync_icache(uint64_t kva, uint64_t size)
+{
+	mem_fake.icache_syncs++;
+}
+
+void smp_tlb_flush(uint64_t va, uint64_t size)
+{
+	if (!size)
+		return;
+	mem_fake.tlb_flushes++;
+	mem_fake.flush_va = va;
+	mem_fake.flush_size = size;
+}
+
+uint64_t arch_user_top(void)
+{
+#if defined(KOSH_TEST_ARCH_X86_64)
+	return 1ull << 47;
+#else
+	return 1ull << 48;
+#endif
+}
+
+int arch_copy_user(void *dst, const void *src, uint64_t len)
+{
+	memmove(dst, src, len);
+	return 0;
+}
+
+uint64_t arch_copy_user_fixup(uint64_t pc)
+{
+	return 0;
+}
+
+void *kmalloc(size_t size)
+{
+	if (!size || mem_fake.kmalloc_fail_after == 0)
+		return NULL;
+	if (mem_fake.kmalloc_fail_after > 0)
+		mem_fake.kmalloc_fail_after--;
+	void *p = malloc(size);
+	if (p) {
+		memset(p, 0xa5, size); /* not zeroed: a caller relying on it sees garbage */
+		mem_fake.kmallocs++;
+	}
+	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void kfree(void *p)
+{
+	if (p)
+		mem_fake.kfrees++;
+	free(p);
+}
+
+kosh_err_t sys_get(struct thread *self, uint64_t h, uint32_t type, uint32_t rights,
+		   struct kobject **out, uint64_t *badge)
+{
+	if (h > UINT32_MAX)
+		return KOSH_E_BAD_HANDLE;
+	return cap_get(&self->proc->caps, (kosh_handle_t)h, type, rights, out, badge);
+}
+
+int64_t sys_insert(struct thread *self, struct kobject *o, uint32_t rights, uint64_t badge)
+{
+	kosh_handle_t h;
+	kosh_err_t err = cap_insert(&self->proc->caps, o, rights, badge, &h);
+	if (err) {
+		kobject_put(o);
+		return err;
+	}
+	return h;
+}
+
+/* ---- the machine ---- */
+
+/* The fake pmm's extras (test/fake/pmm_fake.c, which has no header). */
+struct pmm_fake {
+	uint8_t *mem;
+	uint8_t *used;
+	unsigned pages;
+	unsigned in_use;
+	uint64_t allocs, frees, bad_frees;
+	long fail_after;
+};
+extern struct pmm_fake pmm_fake;
+void pmm_fake_init(unsigned pages);
+void pmm_fake_fini(void);
+
+#define IMAGE_VIRT KOSH_KERNEL_VIRT_BASE
+#define IMAGE_PHYS 0x1234000ull
+
+static const struct kosh_mem_range machine_map[] = {
+	{ 0x100000, 0x1134000, KOSH_MEM_USABLE, 0 },
+	{ IMAGE_PHYS, 0x10000, KOSH_MEM_KERNEL, 0 },
+	{ 0xfe000000, 0x1000, KOSH_MEM_MMIO, 0 },
+};
+
+static const struct vm_image image = {
+	IMAGE_VIRT, IMAGE_VIRT + 0x4000,
+	IMAGE_VIRT + 0x4000, IMAGE_VIRT + 0x6000,
+	IMAGE_VIRT + 0x6000, IMAGE_VIRT + 0xa000,
+};
+
+static uint64_t map_page;
+
+int mem_fake_machine_init(unsigned pages)
+{
+	struct kosh_bootinfo bi;
+	mem_fake_reset();
+	pmm_fake_init(pages);
+	map_page = pmm_alloc(0, PMM_ZERO);
+	if (!map_page)
+		return -1;
+	memcpy(phys_to_virt(map_page), machine_map, sizeof(machine_map));
+	memset(&bi, 0, sizeof(bi));
+	bi.magic = KOSH_BOOTINFO_MAGIC;
+#if defined(KOSH_TEST_ARCH_X86_64)
+	bi.hhdm_base = KOSH_HHDM_BASE_X86_64;
+#else
+	bi.hhdm_base = KOSH_HHDM_BASE_AARCH64;
+#endif
+	bi.kernel_phys = IMAGE_PHYS;
+	bi.kernel_virt = IMAGE_VIRT;
+	bi.kernel_size = 0x10000;
+	bi.mem_map = map_page;
+	bi.mem_map_count = sizeof(machine_map) / sizeof(machine_map[0]);
+	return vm_init_image(&bi, &image) == PT_OK ? 0 : -1;
+}
+
+int mem_fake_machine_fini(void)
+{
+	pagetable_destroy(&vm_kernel_space()->pt, 0);
+	pmm_free(map_page, 0);
+	int leaked = pmm_fake.in_use != 0 || pmm_fake.bad_frees != 0 ||
+		     mem_fake.kmallocs != mem_fake.kfrees;
+	pmm_fake_fini();
+	return leaked ? -1 : 0;
+}

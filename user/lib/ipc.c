@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Typed helpers over the multi-result system calls (<kosh/ipc.h>). The register
+ * layout is the ABI's: endpoint_call(ep, tag, m0..m3, timeout) returns the
+ * status with the reply's tag in r1 and words in r2..r5; a receive also leaves
+ * the sender's badge in r6.
+ */
+#include <kosh/ipc.h>
+#include <kosh/syscall.h>
+
+static void msg_from_results(struct kosh_msg *m, const uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	m->tag = r[1];
+	for (int i = 0; i < KOSH_MSG_WORDS_REG; i++)
+		m->words[i] = r[2 + i];
+}
+
+static void msg_to_args(uint64_t r[KOSH_SYSCALL_ARGS_MAX], kosh_handle_t ep,
+			const struct kosh_msg *m, uint64_t timeout)
+{
+	r[0] = ep;
+	r[1] = m->tag;
+	for (int i = 0; i < KOSH_MSG_WORDS_REG; i++)
+		r[2 + i] = m->words[i];
+	r[6] = timeout;
+}
+
+kosh_err_t kosh_call(kosh_handle_t ep, const struct kosh_msg *msg, struct kosh_msg *reply,
+		     uint64_t timeout)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	msg_to_args(r, ep, msg, timeout);
+	int64_t err = kosh_syscall(KOSH_SYS_endpoint_call, r);
+	if (err < 0)
+		return (kosh_err_t)err;
+	msg_from_results(reply, r);
+	return KOSH_OK;
+}
+
+kosh_err_t kosh_recv(kosh_handle_t ep, struct kosh_msg *msg, uint64_t *badge, uint64_t timeout)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { ep, timeout };
+	int64_t err = kosh_syscall(KOSH_SYS_endpoint_recv, r);
+	if (err < 0)
+		return (kosh_err_t)err;
+	msg_from_results(msg, r);
+	if (badge)
+		*badge = r[6];
+	return KOSH_OK;
+}
+
+kosh_err_t kosh_reply_recv(kosh_handle_t ep, const struct kosh_msg *reply, struct kosh_msg *msg,
+			   uint64_t *badge, uint64_t timeout)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	msg_to_args(r, ep, reply, timeout);
+	int64_t err = kosh_syscall(KOSH_SYS_endpoint_reply_recv, r);
+	if (err < 0)
+		return (kosh_err_t)err;
+	msg_from_results(msg, r);
+	if (badge)
+		*badge = r[6];
+	return KOSH_OK;
+}
+
+kosh_err_t kosh_notify_wait(kosh_handle_t n, uint64_t timeout, uint64_t *bits)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { n, timeout };
+	int64_t err = kosh_syscall(KOSH_SYS_notification_wait, r);
+	if (err < 0)
+		return (kosh_err_t)err;
+	*bits = r[1];
+	return KOSH_OK;
+}
+
+kosh_err_t kosh_notify_poll(kosh_handle_t n, uint64_t *bits)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { n };
+	int64_t err = kosh_syscall(KOSH_SYS_notification_poll, r);
+	if (err < 0)
+		return (kosh_err_t)err;
+	*bits = r[1];
+	return KOSH_OK;
+}
+
+kosh_err_t kosh_wait(kosh_handle_t p, uint64_t timeout, uint64_t *status)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { p, timeout };
+	int64_t err = kosh_syscall(KOSH_SYS_process_wait, r);
+	if (err < 0)
+		return (kosh_err_t)err;
+	*status = r[1];
+	return KOSH_OK;
+}
+
+kosh_err_t kosh_info(kosh_handle_t h, struct kosh_handle_info *out)
+{
+	return (kosh_err_t)kosh_handle_info(h, (uint64_t)(uintptr_t)out);
+}
+
+const char *kosh_fault_name(uint64_t kind)
+{
+	switch (kind) {
+	case KOSH_FAULT_PAGE:
+		return "page fault";
+	case KOSH_FAULT_UNDEFINED:
+		return "undefined instruction";
+	case KOSH_FAULT_ALIGNMENT:
+		return "alignment fault";
+	case KOSH_FAULT_BAD_SYSCALL:
+		return "bad system call";
+	case KOSH_FAULT_ARITHMETIC:
+		return "arithmetic fault";
+	case KOSH_FAULT_PROTECTION:
+		return "protection fault";
+	case KOSH_FAULT_BREAKPOINT:
+		return "breakpoint";
+	case KOSH_FAULT_OTHER:
+		return "other fault";
+	default:
+		return "unknown fault";
+	}
+}
