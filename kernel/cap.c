@@ -11,6 +11,16 @@ void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobje
 	o->type = type;
 	o->refs = 1;
 	o->release = release;
+	o->handles = 0;
+	o->closed = 0;
+}
+
+/* A capability to o went away: its closed hook on the last one, then its reference. */
+static void drop_capability(struct kobject *o)
+{
+	if (__atomic_sub_fetch(&o->handles, 1, __ATOMIC_ACQ_REL) == 0 && o->closed)
+		o->closed(o);
+	kobject_put(o);
 }
 
 void kobject_get(struct kobject *o)
@@ -98,6 +108,7 @@ void cap_publish(struct cap_table *t, uint32_t slot, struct kobject *o, uint32_t
 	s->rights = rights & KOSH_RIGHTS_ALL;
 	s->badge = badge;
 	s->state = CAP_SLOT_USED;
+	__atomic_fetch_add(&o->handles, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 
@@ -155,7 +166,7 @@ kosh_err_t cap_close(struct cap_table *t, kosh_handle_t h)
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (!o)
 		return KOSH_E_BAD_HANDLE;
-	kobject_put(o); /* outside the lock: a release may close other capabilities */
+	drop_capability(o); /* outside the lock: a release may close other capabilities */
 	return KOSH_OK;
 }
 
@@ -205,6 +216,6 @@ void cap_table_clear(struct cap_table *t)
 		}
 		spin_unlock_irqrestore(&t->lock, flags);
 		if (o)
-			kobject_put(o);
+			drop_capability(o);
 	}
 }

@@ -3,7 +3,10 @@
  * Kernel objects and capabilities (DESIGN.md §4).
  *
  * Every kernel object starts with a struct kobject: its type and a reference
- * count; the last reference's release destroys it. A process holds objects only
+ * count; the last reference's release destroys it. Capabilities are counted
+ * apart (handles): when the last one is closed, the object's closed hook runs,
+ * so threads blocked on it wake (KOSH_E_PEER_CLOSED) even while the kernel
+ * still holds references. A process holds objects only
  * through its flat capability table: a slot has the object, the rights and a
  * badge, and a handle names a slot together with the slot's generation, so a
  * handle whose slot was closed and reused is refused, never aliased. A slot
@@ -26,6 +29,9 @@ struct kobject {
 	uint32_t type; /* enum kosh_obj_type */
 	uint32_t refs;
 	void (*release)(struct kobject *o); /* called once, when refs reaches 0 */
+	uint32_t handles; /* capabilities naming it, in every table */
+	/* Called when its last capability is closed (it may live on, referenced). */
+	void (*closed)(struct kobject *o);
 };
 
 /* One reference, held by the caller. */

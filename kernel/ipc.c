@@ -172,7 +172,8 @@ static kosh_err_t send_and_wait(struct thread *self, struct endpoint *ep, uint64
 	if (recv) {
 		sched_unhook(recv, KOSH_OK);
 		rendezvous(self, recv);
-		return sched_block_handoff(recv, timeout);
+		/* Timeout 0 only refuses to queue: a delivered call waits for its reply. */
+		return sched_block_handoff(recv, timeout ? timeout : KOSH_TIMEOUT_NEVER);
 	}
 	if (!timeout) {
 		drop_caps(self->msg);
@@ -310,11 +311,18 @@ static void wake_all(struct list *q)
 	}
 }
 
-static void endpoint_release(struct kobject *o)
+/* No capability names it any more: nobody can call or receive; wake those who wait. */
+static void endpoint_closed(struct kobject *o)
 {
 	struct endpoint *ep = (struct endpoint *)o;
 	wake_all(&ep->senders);
 	wake_all(&ep->receivers);
+}
+
+static void endpoint_release(struct kobject *o)
+{
+	struct endpoint *ep = (struct endpoint *)o;
+	endpoint_closed(o);
 	if (ep->bound)
 		ep->bound->bound = NULL;
 	struct quota *q = ep->quota;
@@ -333,6 +341,7 @@ kosh_err_t endpoint_create(struct quota *q, struct endpoint **out)
 		return KOSH_E_NO_MEMORY;
 	}
 	kobject_init(&ep->obj, KOSH_OBJ_ENDPOINT, endpoint_release);
+	ep->obj.closed = endpoint_closed;
 	list_init(&ep->senders);
 	list_init(&ep->receivers);
 	ep->quota = q;
@@ -341,10 +350,15 @@ kosh_err_t endpoint_create(struct quota *q, struct endpoint **out)
 	return KOSH_OK;
 }
 
+static void notification_closed(struct kobject *o)
+{
+	wake_all(&((struct notification *)o)->waiters);
+}
+
 static void notification_release(struct kobject *o)
 {
 	struct notification *n = (struct notification *)o;
-	wake_all(&n->waiters);
+	notification_closed(o);
 	if (n->bound)
 		n->bound->bound = NULL;
 	struct quota *q = n->quota;
@@ -363,6 +377,7 @@ kosh_err_t notification_create(struct quota *q, struct notification **out)
 		return KOSH_E_NO_MEMORY;
 	}
 	kobject_init(&n->obj, KOSH_OBJ_NOTIFICATION, notification_release);
+	n->obj.closed = notification_closed;
 	list_init(&n->waiters);
 	n->quota = q;
 	kobject_get(&q->obj);

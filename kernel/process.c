@@ -8,6 +8,7 @@
  */
 #include "process.h"
 
+#include "ipc.h"
 #include "kheap.h"
 #include "klog.h"
 #include "quota.h"
@@ -33,10 +34,18 @@ static void wake_waiters(struct process *p, kosh_err_t result)
 	}
 }
 
+/* No capability names it any more: nobody can wait for it. */
+static void process_closed(struct kobject *o)
+{
+	wake_waiters((struct process *)o, KOSH_E_PEER_CLOSED);
+}
+
 static void process_release(struct kobject *o)
 {
 	struct process *p = (struct process *)o;
 	wake_waiters(p, KOSH_E_PEER_CLOSED);
+	if (p->exit_ntf)
+		kobject_put(&p->exit_ntf->obj);
 	cap_table_clear(&p->caps);
 	if (p->space)
 		kobject_put(&p->space->obj);
@@ -62,6 +71,7 @@ kosh_err_t process_create(struct quota *q, struct space *space, const char *name
 		return KOSH_E_NO_MEMORY;
 	}
 	kobject_init(&p->obj, KOSH_OBJ_PROCESS, process_release);
+	p->obj.closed = process_closed;
 	if (cap_table_init(&p->caps, slots, PROCESS_CAP_SLOTS))
 		return KOSH_E_INVALID_ARGUMENT; /* cannot happen: the size is fixed */
 	p->space = space;
@@ -107,6 +117,11 @@ static void exited(struct process *p)
 	if (s)
 		kobject_put(&s->obj);
 	wake_waiters(p, KOSH_OK);
+	if (p->exit_ntf) {
+		notification_signal(p->exit_ntf, p->exit_bits);
+		kobject_put(&p->exit_ntf->obj);
+		p->exit_ntf = NULL;
+	}
 	if (p == root && root_exit) {
 		root = NULL;
 		root_exit(p->exit_status);
@@ -139,6 +154,21 @@ kosh_err_t process_wait(struct process *p, uint64_t timeout_ns, uint64_t *status
 	if (e == KOSH_OK)
 		*status = t->exit_status;
 	return e;
+}
+
+void process_notify(struct process *p, struct notification *n, uint64_t bits)
+{
+	if (p->state == PROCESS_EXITED) {
+		if (n)
+			notification_signal(n, bits);
+		return;
+	}
+	if (n)
+		kobject_get(&n->obj);
+	if (p->exit_ntf)
+		kobject_put(&p->exit_ntf->obj);
+	p->exit_ntf = n;
+	p->exit_bits = bits;
 }
 
 void process_set_root(struct process *p, void (*on_exit)(uint64_t status))

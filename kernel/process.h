@@ -16,6 +16,7 @@
 #include "cap.h"
 #include "list.h"
 
+struct notification;
 struct space;
 struct quota;
 struct thread;
@@ -39,6 +40,8 @@ struct process {
 	uint32_t state;       /* enum process_state */
 	uint64_t exit_status;
 	struct list waiters;  /* threads in process_wait */
+	struct notification *exit_ntf; /* signalled with exit_bits at exit (a reference), or NULL */
+	uint64_t exit_bits;
 	uint8_t *ioport_bitmap; /* x86-64: ARCH_IOPORT_BITMAP_BYTES, NULL until a range is enabled */
 	char name[32];
 };
@@ -62,6 +65,12 @@ void process_thread_gone(struct process *p);
  * *status, KOSH_E_TIMED_OUT, or KOSH_E_PEER_CLOSED if p was destroyed first.
  */
 kosh_err_t process_wait(struct process *p, uint64_t timeout_ns, uint64_t *status);
+
+/*
+ * Signal bits on n when p exits (at once if it has); replaces an earlier
+ * notification, n NULL removes it. p holds a reference to n until then.
+ */
+void process_notify(struct process *p, struct notification *n, uint64_t bits);
 
 /* Called once when the process p_root (set with process_set_root) has exited. */
 void process_set_root(struct process *p, void (*on_exit)(uint64_t status));

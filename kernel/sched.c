@@ -228,7 +228,8 @@ static void schedule(int requeue)
 			}
 			return;
 		}
-		enqueue(c, cur, 0);
+		/* Preempted by a higher priority: first in line again. Slice over or yield: last. */
+		enqueue(c, cur, top > cur->priority && !over && !requeue);
 	}
 	struct thread *next = pick(c);
 	if (next)
@@ -339,8 +340,8 @@ kosh_err_t sched_block_handoff(struct thread *next, uint64_t timeout_ns)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
 	prepare_block(t, timeout_ns);
-	if (!allowed(next, c)) {
-		sched_ready(next);
+	if (!allowed(next, c) || next->priority < runqueue_top_priority(&c->rq)) {
+		sched_ready(next); /* a higher priority is waiting here: no hand-off */
 		schedule(0);
 	} else {
 		switch_to(c, next); /* next inherits the slice */

@@ -36,8 +36,8 @@ struct ioport_range {
 	struct quota *quota;
 };
 
-static struct kobject irq_control = { KOSH_OBJ_IRQ_CONTROL, 1, NULL };
-static struct kobject ioport_control = { KOSH_OBJ_IOPORT_CONTROL, 1, NULL };
+static struct kobject irq_control = { .type = KOSH_OBJ_IRQ_CONTROL, .refs = 1 };
+static struct kobject ioport_control = { .type = KOSH_OBJ_IOPORT_CONTROL, .refs = 1 };
 
 struct kobject *irq_control_object(void)
 {

@@ -22,7 +22,7 @@
 #endif
 
 /* One reference is the kernel's own and is never dropped: the object is never released. */
-static struct kobject log_obj = { KOSH_OBJ_LOG, 1, NULL };
+static struct kobject log_obj = { .type = KOSH_OBJ_LOG, .refs = 1 };
 
 struct kobject *log_object(void)
 {

@@ -192,3 +192,21 @@ int64_t sys_process_kill(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 	kobject_put(o);
 	return KOSH_OK;
 }
+
+int64_t sys_process_notify(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *o, *n = NULL;
+	if (r[1] && !r[2])
+		return KOSH_E_INVALID_ARGUMENT;
+	kosh_err_t e = sys_get(self, r[0], KOSH_OBJ_PROCESS, KOSH_RIGHT_WAIT, &o, NULL);
+	if (e)
+		return e;
+	if (r[1])
+		e = sys_get(self, r[1], KOSH_OBJ_NOTIFICATION, KOSH_RIGHT_SIGNAL, &n, NULL);
+	if (!e)
+		process_notify((struct process *)o, (struct notification *)n, r[2]);
+	if (n)
+		kobject_put(n);
+	kobject_put(o);
+	return e;
+}

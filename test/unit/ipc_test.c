@@ -547,7 +547,7 @@ static void test_ipc_transfer_two_caps_and_a_cap_in_the_reply(void **state)
 
 static void test_ipc_transfer_into_full_table_drops_caps(void **state)
 {
-	static struct kobject filler = {KOSH_OBJ_LOG, 1, NULL};
+	static struct kobject filler = { .type = KOSH_OBJ_LOG, .refs = 1 };
 	setup_pair(1);
 	struct notification *n = th_notification();
 	g_h[0] = th_give(cli_proc, &n->obj, KOSH_RIGHTS_ALL, 0);
@@ -955,8 +955,6 @@ static void middle(uint64_t arg)
 
 static void test_ipc_reply_handoff_does_not_skip_higher_priority(void **state)
 {
-	KNOWN_BUG(); /* BUG-2: the reply's hand-off runs the caller before a higher-priority ready
-			thread */
 	setup_pair(1);
 	struct notification *n = th_notification();
 	g_n = th_give(srv_proc, &n->obj, KOSH_RIGHT_SIGNAL | KOSH_RIGHT_WAIT, 0);
@@ -995,7 +993,6 @@ static void closer(uint64_t arg)
 
 static void test_ipc_last_handle_close_wakes_blocked_receiver(void **state)
 {
-	KNOWN_BUG(); /* BUG-3: the receiver is never woken */
 	struct process *p = th_process("p", NULL);
 	struct endpoint *e;
 	assert_int_equal(endpoint_create(&th_quota, &e), KOSH_OK);

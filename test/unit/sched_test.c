@@ -589,9 +589,10 @@ static void test_process_kill_stops_every_thread_with_status(void **state)
 	th_thread(q, 20, process_waiter, 0);
 	th_thread(q, 5, killer, 0);
 	th_run();
-	/* The kill wakes b (10), which preempts the killer (5) to die; y dies next; the
-	 * waiter (20) learns the status before the killer's second call. */
-	assert_string_equal(th_trace, "B Y W K");
+	/* The kill wakes b (10), which preempts the killer (5) to die; the preempted
+	 * killer is first in line again and makes its second call; y dies next, and
+	 * then the waiter (20) learns the status. */
+	assert_string_equal(th_trace, "B Y K W");
 	assert_int_equal(g_ret[2], KOSH_OK);
 	assert_int_equal(g_ret[3], KOSH_OK);
 	assert_int_equal(g_ret[0], KOSH_OK);

@@ -82,17 +82,6 @@ void th_check_eq(int64_t a, int64_t b, const char *what, const char *file, int l
 #define UCHECK_EQ(a, b) th_check_eq((int64_t)(a), (int64_t)(b), #a " == " #b, __FILE__, __LINE__)
 extern unsigned th_user_failures;
 
-/*
- * At the top of the test of a known kernel bug (BUG-n, described at the test):
- * the test is skipped, unless KOSH_TEST_KNOWN_BUGS is set in the environment
- * (to see it fail, or to check a fix).
- */
-#define KNOWN_BUG()                                                                                \
-	do {                                                                                       \
-		if (!getenv("KOSH_TEST_KNOWN_BUGS"))                                               \
-			skip();                                                                    \
-	} while (0)
-
 /* ---- User mode (only from a user thread's function) ---- */
 
 struct kosh_ipc_buffer *u_ipcbuf(void);
