@@ -4,27 +4,69 @@
 # -icount shift=0,sleep=off, so in-guest figures are a pure function of the
 # instructions executed and repeat exactly (OVMF takes ~30 s to start this way).
 #   scripts/bench.sh [x86_64|aarch64 ...]
-# Figures, with -smp 4 and 512 MiB: boot time from the loader's first
-# instruction to kmain (the loader reads the counter first thing; the kernel
-# prints the difference), from kmain to every CPU online, and the memory the
-# kernel holds once booted.
+# One boot per architecture, -smp 4 and 512 MiB, of a disk image made for it
+# whose kosh.cfg has "cmdline = kosh.bench": bootstrap then runs bin/bench
+# (user/apps/bench), which prints its medians through the kernel log. Printed,
+# one line per figure, "<arch> <metric> <value> <unit>":
+#   boot_loader_to_kmain    the loader's first instruction to kmain (the loader
+#                           reads the counter first thing; the kernel prints it)
+#   boot_kmain_to_all_cpus  kmain to every CPU online (cpus_online: how many)
+#   kernel_memory           what the kernel holds once booted, and of it
+#   kernel_allocator_metadata  the page allocator's metadata
+#   null_syscall ipc_rtt_same_cpu ipc_rtt_cross_cpu ipc_rtt_4k notify_wake
+#   thread_switch process_cycle   bin/bench's figures (docs/performance.md)
+# Exits non-zero, with the end of the console log, if any figure is missing.
+# The whole console log is kept as $KOSH_BUILD_DIR/bench-<arch>.log.
+# KOSH_BENCH_TIMEOUT: seconds of host time per boot (default 1800).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOSH_BUILD_DIR:-$root/build}
+timeout_s=${KOSH_BENCH_TIMEOUT:-1800}
 "$root/scripts/setup.sh" >/dev/null
 "$root/scripts/build.sh" >/dev/null
 [ $# -gt 0 ] || set -- x86_64 aarch64
+
+FIGURES="null_syscall ipc_rtt_same_cpu ipc_rtt_cross_cpu ipc_rtt_4k notify_wake thread_switch process_cycle"
+failed=0
 for arch in "$@"; do
+	case $arch in
+	x86_64) efi=BOOTX64.EFI ;;
+	aarch64) efi=BOOTAA64.EFI ;;
+	*) echo "bench.sh: unknown architecture '$arch' (x86_64 or aarch64)" >&2; exit 2 ;;
+	esac
 	tmp=$(mktemp -d)
-	cp "$build/kosh-$arch.img" "$tmp/disk.img"
-	out=$(timeout 300 "$root/scripts/qemu.sh" "$arch" "$tmp/disk.img" \
-		-- -smp 4 -icount shift=0,sleep=off 2>&1 | tr -d '\r' || true)
+	printf 'kernel = kernel-%s.elf\ninitfs = initfs.tar\ncmdline = kosh.bench\n' "$arch" \
+		>"$tmp/kosh.cfg"
+	"$root/scripts/mkimage.sh" "$tmp/disk.img" \
+		"EFI/BOOT/$efi=$build/$arch/$efi" \
+		"EFI/BOOT/kernel-$arch.elf=$build/$arch/kernel-$arch.elf" \
+		"EFI/BOOT/initfs.tar=$build/initfs-$arch.tar" \
+		"EFI/BOOT/kosh.cfg=$tmp/kosh.cfg" >/dev/null
+	log="$build/bench-$arch.log"
+	timeout "$timeout_s" "$root/scripts/qemu.sh" "$arch" "$tmp/disk.img" \
+		-- -smp 4 -icount shift=0,sleep=off </dev/null 2>&1 | tr -d '\r' >"$log" || true
 	rm -rf "$tmp"
-	out=$(echo "$out" | sed 's/^\[ *[0-9.]* c[0-9]*\] //')
-	us=$(echo "$out" | sed -n 's/^boot: loader start to kmain \([0-9]*\) us$/\1/p')
-	smp=$(echo "$out" | sed -n 's/^kosh: \([0-9]*\) CPUs online, \([0-9]*\) us after kmain.*/\1 CPUs, \2 us/p')
-	mem=$(echo "$out" | sed -n 's/^memory: .*the kernel uses \([0-9]*\) KiB (allocator metadata \([0-9]*\) KiB)$/\1 KiB + \2 KiB allocator metadata/p')
-	echo "bench: $arch: loader start to kmain: ${us:-?} us (guest time, icount)"
-	echo "bench: $arch: kmain to all CPUs online: ${smp:-?}"
-	echo "bench: $arch: kernel memory after boot: ${mem:-?}"
+	# Kernel log lines: "[  seconds.micros cN] text".
+	out=$(sed 's/^\[ *[0-9.]* c[0-9]*\] //' "$log")
+	figures=$(
+		echo "$out" | sed -n 's/^boot: loader start to kmain \([0-9]*\) us$/boot_loader_to_kmain \1 us/p'
+		echo "$out" | sed -n 's/^kosh: \([0-9]*\) CPUs online, \([0-9]*\) us after kmain.*/boot_kmain_to_all_cpus \2 us\
+cpus_online \1 CPUs/p'
+		echo "$out" | sed -n 's/^memory: .*the kernel uses \([0-9]*\) KiB (allocator metadata \([0-9]*\) KiB)$/kernel_memory \1 KiB\
+kernel_allocator_metadata \2 KiB/p'
+		for f in $FIGURES; do
+			echo "$out" | sed -n "s/^bench: \($f [0-9][0-9.]* [a-zA-Z]*\)$/\1/p" | head -n 1
+		done
+	)
+	echo "$figures" | sed "/^\$/d; s/^/$arch /"
+	missing=""
+	for f in boot_loader_to_kmain boot_kmain_to_all_cpus kernel_memory $FIGURES; do
+		echo "$figures" | grep -q "^$f " || missing="$missing $f"
+	done
+	if [ -n "$missing" ]; then
+		echo "bench.sh: $arch: missing figures:$missing; the console log ($log) ends:" >&2
+		tail -n 25 "$log" >&2
+		failed=1
+	fi
 done
+exit $failed

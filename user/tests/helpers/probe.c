@@ -4,7 +4,7 @@
  * itself). argv[1] says what to do; with a notification handle "go" it first
  * waits for it (so the parent can set a fault endpoint on its thread):
  *   fault modes (FLT0002): null-read, ro-write, exec-nx, undefined, misaligned,
- *     sp-misaligned, bad-syscall, breakpoint, ioport, privileged, divide —
+ *     bad-syscall, breakpoint, ioport, privileged, divide —
  *     each must stop the process; if it does not, the helper exits 77.
  *   read <hex address>, write <hex address> (ISO0001): the same, for an address
  *     the parent names.
@@ -69,8 +69,6 @@ static int arch_fault(const char *mode)
 		__asm__ volatile("pushf; orl $0x40000, (%%rsp); popf; movq 1(%1), %0; pushf; "
 				 "andl $~0x40000, (%%rsp); popf"
 				 : "=r"(v) : "r"(buf) : "memory", "cc");
-	} else if (strcmp(mode, "sp-misaligned") == 0) {
-		return NOT_SUPPORTED;
 	} else {
 		return -1;
 	}
@@ -85,10 +83,6 @@ static int arch_fault(const char *mode)
 		/* Exclusive loads must be aligned whatever SCTLR_EL1.A says. */
 		uint64_t buf[2] = { 0, 0 }, v;
 		__asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"((uint8_t *)buf + 1) : "memory");
-	} else if (strcmp(mode, "sp-misaligned") == 0) {
-		/* SCTLR_EL1.SA0: a load through a misaligned sp faults. */
-		__asm__ volatile("mov x9, sp; sub x10, x9, #24; mov sp, x10; ldr x11, [sp]; "
-				 "mov sp, x9" ::: "x9", "x10", "x11", "memory");
 	} else if (strcmp(mode, "ioport") == 0 || strcmp(mode, "divide") == 0) {
 		return NOT_SUPPORTED; /* no I/O ports; integer division by zero gives 0 */
 	} else {
