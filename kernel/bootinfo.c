@@ -7,18 +7,7 @@
 #include "bootinfo.h"
 
 #include <kosh/fmt.h>
-
-const char *bootinfo_arch_name(uint32_t arch)
-{
-	switch (arch) {
-	case KOSH_ARCH_X86_64:
-		return "x86-64";
-	case KOSH_ARCH_AARCH64:
-		return "AArch64";
-	default:
-		return "an unknown architecture";
-	}
-}
+#include <kosh/memmap.h>
 
 int bootinfo_check(const struct kosh_bootinfo *bi, uint32_t arch, char *why, size_t len)
 {
@@ -43,7 +32,7 @@ int bootinfo_check(const struct kosh_bootinfo *bi, uint32_t arch, char *why, siz
 	}
 	if (bi->arch != arch) {
 		kosh_snprintf(why, len, "written for %s, this kernel is %s",
-			      bootinfo_arch_name(bi->arch), bootinfo_arch_name(arch));
+			      kosh_arch_name(bi->arch), kosh_arch_name(arch));
 		return -1;
 	}
 	return 0;

@@ -24,8 +24,6 @@ int bootinfo_check_map(const struct kosh_mem_range *map, uint32_t count, char *w
 uint32_t bootinfo_range_type(const struct kosh_mem_range *map, uint32_t count, uint64_t base,
 			     uint64_t size);
 
-/* "x86-64", "AArch64", or "an unknown architecture" for an enum kosh_arch. */
-const char *bootinfo_arch_name(uint32_t arch);
 
 /* The boot info the kernel started with (kmain records it after checking it). */
 void bootinfo_set_current(const struct kosh_bootinfo *bi);

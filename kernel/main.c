@@ -78,7 +78,7 @@ static void print_summary(const struct kosh_bootinfo *bi, uint64_t kmain_ticks,
 	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
 	uint32_t n = bi->mem_map_count;
 	uint32_t files = 0;
-	klog_info("Kosh %s (%s)\n", KOSH_VERSION, bootinfo_arch_name(arch_id()));
+	klog_info("Kosh %s (%s)\n", KOSH_VERSION, kosh_arch_name(arch_id()));
 	klog_info("kernel: %llu KiB at 0x%llx, physical 0x%llx\n",
 		(unsigned long long)(bi->kernel_size >> 10), (unsigned long long)bi->kernel_virt,
 		(unsigned long long)bi->kernel_phys);

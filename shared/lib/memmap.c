@@ -290,3 +290,15 @@ const char *kosh_memmap_type_name(uint32_t type)
 		return "unknown";
 	return memmap_type_names[type];
 }
+
+const char *kosh_arch_name(uint32_t arch)
+{
+	switch (arch) {
+	case KOSH_ARCH_X86_64:
+		return "x86-64";
+	case KOSH_ARCH_AARCH64:
+		return "AArch64";
+	default:
+		return "an unknown architecture";
+	}
+}

@@ -120,25 +120,6 @@ void kfree(void *p)
 	free(p);
 }
 
-kosh_err_t sys_get(struct thread *self, uint64_t h, uint32_t type, uint32_t rights,
-		   struct kobject **out, uint64_t *badge)
-{
-	if (h > UINT32_MAX)
-		return KOSH_E_BAD_HANDLE;
-	return cap_get(&self->proc->caps, (kosh_handle_t)h, type, rights, out, badge);
-}
-
-int64_t sys_insert(struct thread *self, struct kobject *o, uint32_t rights, uint64_t badge)
-{
-	kosh_handle_t h;
-	kosh_err_t err = cap_insert(&self->proc->caps, o, rights, badge, &h);
-	if (err) {
-		kobject_put(o);
-		return err;
-	}
-	return h;
-}
-
 /* ---- the machine ---- */
 
 /* The fake pmm's extras (test/fake/pmm_fake.c, which has no header). */

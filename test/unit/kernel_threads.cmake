@@ -7,7 +7,8 @@
 # and <arch/trap.h>. Included by test/CMakeLists.txt, whose helpers it uses.
 set(KOSH_THREAD_TEST_SOURCES
   ${KOSH_ROOT}/kernel/sched.c ${KOSH_ROOT}/kernel/thread.c ${KOSH_ROOT}/kernel/process.c
-  ${KOSH_ROOT}/kernel/ipc.c ${KOSH_ROOT}/kernel/syscall.c ${KOSH_ROOT}/kernel/sys_thread.c
+  ${KOSH_ROOT}/kernel/ipc.c ${KOSH_ROOT}/kernel/syscall.c ${KOSH_ROOT}/kernel/sys_common.c
+  ${KOSH_ROOT}/kernel/sys_thread.c
   ${KOSH_ROOT}/kernel/sys_ipc.c ${KOSH_ROOT}/kernel/sys_handle.c ${KOSH_ROOT}/kernel/sys_quota.c
   ${KOSH_ROOT}/kernel/cap.c ${KOSH_ROOT}/kernel/quota.c ${KOSH_ROOT}/kernel/runqueue.c
   ${KOSH_ROOT}/kernel/cpu.c ${KOSH_ROOT}/kernel/timer.c ${KOSH_ROOT}/kernel/usercopy.c

@@ -63,34 +63,30 @@ kosh_err_t kosh_reply_recv(kosh_handle_t ep, const struct kosh_msg *reply, struc
 	return KOSH_OK;
 }
 
-kosh_err_t kosh_notify_wait(kosh_handle_t n, uint64_t timeout, uint64_t *bits)
+/* A call on handle h (and one more argument) whose one further result comes back in r1. */
+static kosh_err_t call_r1(uint64_t nr, kosh_handle_t h, uint64_t arg, uint64_t *out)
 {
-	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { n, timeout };
-	int64_t err = kosh_syscall(KOSH_SYS_notification_wait, r);
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { h, arg };
+	int64_t err = kosh_syscall(nr, r);
 	if (err < 0)
 		return (kosh_err_t)err;
-	*bits = r[1];
+	*out = r[1];
 	return KOSH_OK;
+}
+
+kosh_err_t kosh_notify_wait(kosh_handle_t n, uint64_t timeout, uint64_t *bits)
+{
+	return call_r1(KOSH_SYS_notification_wait, n, timeout, bits);
 }
 
 kosh_err_t kosh_notify_poll(kosh_handle_t n, uint64_t *bits)
 {
-	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { n };
-	int64_t err = kosh_syscall(KOSH_SYS_notification_poll, r);
-	if (err < 0)
-		return (kosh_err_t)err;
-	*bits = r[1];
-	return KOSH_OK;
+	return call_r1(KOSH_SYS_notification_poll, n, 0, bits);
 }
 
 kosh_err_t kosh_wait(kosh_handle_t p, uint64_t timeout, uint64_t *status)
 {
-	uint64_t r[KOSH_SYSCALL_ARGS_MAX] = { p, timeout };
-	int64_t err = kosh_syscall(KOSH_SYS_process_wait, r);
-	if (err < 0)
-		return (kosh_err_t)err;
-	*status = r[1];
-	return KOSH_OK;
+	return call_r1(KOSH_SYS_process_wait, p, timeout, status);
 }
 
 kosh_err_t kosh_info(kosh_handle_t h, struct kosh_handle_info *out)

@@ -83,4 +83,7 @@ uint64_t kosh_memmap_sum(const struct kosh_mem_range *map, uint32_t count, uint3
 
 const char *kosh_memmap_type_name(uint32_t type);
 
+/* "x86-64", "AArch64" (enum kosh_arch), or "an unknown architecture". */
+const char *kosh_arch_name(uint32_t arch);
+
 #endif
