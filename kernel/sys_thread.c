@@ -210,3 +210,16 @@ int64_t sys_process_notify(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX
 	kobject_put(o);
 	return e;
 }
+
+int64_t sys_thread_set_tls(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct thread *t;
+	if (r[1] >= arch_user_top())
+		return KOSH_E_BAD_ADDRESS;
+	kosh_err_t e = get_thread(self, r[0], &t);
+	if (e)
+		return e;
+	arch_thread_set_tls(&t->arch, r[1], t == self);
+	kobject_put(&t->obj);
+	return KOSH_OK;
+}

@@ -112,3 +112,10 @@ int arch_has_ioports(void)
 {
 	return 0;
 }
+
+void arch_thread_set_tls(struct arch_thread *t, uint64_t value, int current)
+{
+	t->tpidr_el0 = value;
+	if (current)
+		sysreg_write(tpidr_el0, value);
+}

@@ -150,3 +150,10 @@ void arch_thread_switch(struct thread *prev, struct thread *next)
 	this_cpu()->arch_data[X86_CPU_KSTACK] = top;
 	x86_ioport_switch(thread_ioport_bitmap(next));
 }
+
+void arch_thread_set_tls(struct arch_thread *t, uint64_t value, int current)
+{
+	t->fs_base = value;
+	if (current)
+		x86_wrmsr(X86_MSR_FS_BASE, value);
+}

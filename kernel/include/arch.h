@@ -180,6 +180,13 @@ __attribute__((noreturn)) void arch_return_to_user(struct trap_frame *f);
 void arch_thread_switch(struct thread *prev, struct thread *next);
 
 /*
+ * Set the user thread-pointer register of a thread (x86-64: the FS base;
+ * AArch64: TPIDR_EL0) to value, a user-half address the caller checked; at
+ * once when it is the running thread (current), else at its next switch in.
+ */
+void arch_thread_set_tls(struct arch_thread *t, uint64_t value, int current);
+
+/*
  * Make root (a user space's root table from vm_space_create; 0: none, only the
  * kernel half) this CPU's lower half, dropping the old one's TLB entries.
  */

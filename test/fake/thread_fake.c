@@ -225,6 +225,11 @@ void arch_idle(void)
 
 /* ---- arch.h: threads and user mode ---- */
 
+void arch_thread_set_tls(struct arch_thread *t, uint64_t value, int current)
+{
+	t->tls_base = value;
+}
+
 void arch_context_init(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *arg),
 		       void *arg)
 {

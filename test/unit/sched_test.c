@@ -412,6 +412,26 @@ static void test_sched_lowering_own_priority_gives_way(void **state)
 	assert_int_equal(t->priority, 5);
 }
 
+static void tls_setter(uint64_t arg)
+{
+	UCHECK_EQ(usys(KOSH_SYS_thread_set_tls, g_self, 0x7000beef0000ull, 0, 0, 0, 0, 0), KOSH_OK);
+	UCHECK_EQ(usys(KOSH_SYS_thread_set_tls, g_self, arch_user_top(), 0, 0, 0, 0, 0),
+		  KOSH_E_BAD_ADDRESS);
+	UCHECK_EQ(usys(KOSH_SYS_thread_set_tls, g_self, ~0ull, 0, 0, 0, 0, 0), KOSH_E_BAD_ADDRESS);
+	th_mark("T");
+}
+
+static void test_thread_set_tls_takes_only_user_addresses(void **state)
+{
+	struct process *p = th_process("p", NULL);
+	struct thread *t = th_thread_new(p, 20);
+	g_self = th_give(p, &t->obj, ALL_RIGHTS, 0);
+	th_start(t, tls_setter, 0);
+	th_run();
+	assert_string_equal(th_trace, "T");
+	assert_int_equal(t->arch.tls_base, 0x7000beef0000ull);
+}
+
 static void suspender(uint64_t arg)
 {
 	UCHECK_EQ(usys(KOSH_SYS_thread_suspend, g_h[0], 0, 0, 0, 0, 0, 0), KOSH_OK);
@@ -980,6 +1000,7 @@ int main(void)
 	    T(test_process_exit_kills_threads_closes_table_wakes_waiters),
 	    T(test_process_wait_timeout_kill_and_after_exit),
 	    T(test_process_kill_stops_every_thread_with_status),
+	    T(test_thread_set_tls_takes_only_user_addresses),
 	    T(test_process_fault_without_endpoint_kills_faulted),
 	    T(test_process_bad_syscall_number_is_a_fault),
 	    T(test_quota_every_create_charged_every_destroy_uncharged),
