@@ -28,10 +28,11 @@ static struct list timeouts = LIST_INIT(timeouts); /* blocked threads by deadlin
 
 void bkl_lock(void)
 {
-	/* Spin with interrupts open, so TLB shoot-down IPIs are still answered. */
 	while (!spin_trylock(&bkl_spin)) {
+		/* Wait with interrupts open, so TLB shoot-down IPIs are still answered. */
 		arch_irq_enable();
-		arch_cpu_relax();
+		while (spin_is_locked(&bkl_spin))
+			arch_cpu_relax();
 		arch_irq_save();
 	}
 	bkl_owner = arch_cpu_index();

@@ -251,6 +251,9 @@ static int others_see(struct tlb_probe *p, uint64_t want)
 	return 1;
 }
 
+/* A kernel address nothing else maps (below the kernel image), for VM0002. */
+#define SHOOTDOWN_VA (KOSH_KERNEL_VIRT_BASE - 0x3000)
+
 /*
  * A remapped page reaches every CPU: each reads it (caching the translation),
  * the page is pointed at another frame, and each must now read the new one.
@@ -259,25 +262,23 @@ static int others_see(struct tlb_probe *p, uint64_t want)
 static int check_tlb_shootdown(struct ctx *c)
 {
 	static struct tlb_probe probe;
-	uint64_t top = vm_stack_alloc(PMM_PAGE_SIZE), old = 0, other = pmm_alloc(0, PMM_ZERO);
-	int ok = top && other && vm_query(vm_kernel_space(), top - PMM_PAGE_SIZE, &old, 0, 0) == 0;
-	probe.va = (volatile uint64_t *)(uintptr_t)(top - PMM_PAGE_SIZE);
+	struct vm_space *k = vm_kernel_space();
+	uint64_t first = pmm_alloc(0, PMM_ZERO), second = pmm_alloc(0, PMM_ZERO);
+	probe.va = (volatile uint64_t *)(uintptr_t)SHOOTDOWN_VA;
+	int ok = first && second && !vm_map(k, SHOOTDOWN_VA, first, PMM_PAGE_SIZE, PT_WRITE);
 	if (ok) {
 		*probe.va = 0x1111;
-		*(volatile uint64_t *)phys_to_virt(other) = 0x2222;
-		ok = others_see(&probe, 0x1111) && !vm_unmap(vm_kernel_space(), top - PMM_PAGE_SIZE,
-							      PMM_PAGE_SIZE) &&
-		     !vm_map(vm_kernel_space(), top - PMM_PAGE_SIZE, other, PMM_PAGE_SIZE, PT_WRITE);
+		*(volatile uint64_t *)phys_to_virt(second) = 0x2222;
+		ok = others_see(&probe, 0x1111) && !vm_unmap(k, SHOOTDOWN_VA, PMM_PAGE_SIZE) &&
+		     !vm_map(k, SHOOTDOWN_VA, second, PMM_PAGE_SIZE, PT_WRITE);
 		ok = ok && others_see(&probe, 0x2222);
-		/* Put the stack's own frame back, so vm_stack_free frees what it allocated. */
-		if (vm_unmap(vm_kernel_space(), top - PMM_PAGE_SIZE, PMM_PAGE_SIZE) ||
-		    vm_map(vm_kernel_space(), top - PMM_PAGE_SIZE, old, PMM_PAGE_SIZE, PT_WRITE))
+		if (vm_unmap(k, SHOOTDOWN_VA, PMM_PAGE_SIZE))
 			ok = 0;
 	}
-	if (other)
-		pmm_free(other, 0);
-	if (top)
-		vm_stack_free(top);
+	if (first)
+		pmm_free(first, 0);
+	if (second)
+		pmm_free(second, 0);
 	return ok ? 1 : fail(c, "a CPU still read the old frame, or did not answer");
 }
 

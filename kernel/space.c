@@ -12,8 +12,8 @@
  * page-table code undoes it.
  *
  * TLB: every translation removed or changed goes through the space's flush
- * hook (vm.c: smp_tlb_flush, every CPU). space_activate remembers which space
- * each CPU runs on: activating the same one again keeps the TLB, and a space
+ * hook (space_flush: the CPUs that have the space loaded, only). space_activate
+ * remembers which space each CPU runs on: activating the same one again keeps the TLB, and a space
  * destroyed while this CPU still runs on it (its process's last thread just
  * exited here) is left first, so no CPU ever walks a freed root.
  *
@@ -31,6 +31,7 @@
 #include "klog.h"
 #include "pmm.h"
 #include "quota.h"
+#include "smp.h"
 #include "usercopy.h"
 
 #define PAGE PT_PAGE_SIZE
@@ -250,6 +251,26 @@ static void release_space(struct kobject *o)
 	kobject_put(&q->obj);
 }
 
+/*
+ * The flush hook of every space. A space's TLB entries live only on the CPUs
+ * that have it loaded: both ports drop the old lower half's entries when they
+ * switch (x86-64 has no PCIDs here, AArch64 uses one ASID for all and flushes
+ * it), and every switch happens under the big lock, as does every change to a
+ * space. So a change is flushed where the space is loaded, and nowhere when it
+ * is loaded nowhere (the common case of a process's teardown).
+ */
+static void space_flush(void *ctx, uint64_t va, uint64_t size)
+{
+	struct space *s = ctx;
+	uint32_t me = arch_cpu_index(), n = cpu_count(), elsewhere = 0;
+	for (uint32_t i = 0; i < n && i < MAX_CPUS; i++)
+		elsewhere += i != me && active[i] == s;
+	if (elsewhere)
+		smp_tlb_flush(va, size);
+	else if (!size || (me < MAX_CPUS && active[me] == s))
+		arch_tlb_flush_range(va, size);
+}
+
 kosh_err_t space_create(struct quota *q, struct space **out)
 {
 	/* The object and the root table, the only page vm_space_create takes. */
@@ -261,6 +282,8 @@ kosh_err_t space_create(struct quota *q, struct space **out)
 		goto out_uncharge;
 	if (vm_space_create(&s->vm))
 		goto out_free;
+	s->vm.pt.flush = space_flush;
+	s->vm.pt.flush_ctx = s;
 	s->vm.pt.alloc = (struct pt_alloc){ table_alloc, table_free, table_virt, s };
 	kobject_init(&s->obj, KOSH_OBJ_SPACE, release_space);
 	list_init(&s->mappings);

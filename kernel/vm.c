@@ -51,8 +51,17 @@ static void *table_virt(void *ctx, uint64_t phys)
 
 static const struct pt_alloc table_pages = { table_alloc, table_free, table_virt, NULL };
 
+#define STACK_REGION_END (VM_STACK_BASE + (uint64_t)VM_STACK_SLOTS * VM_STACK_SLOT)
+
+/*
+ * The kernel space's flush hook. Unmapped kernel stacks are the exception:
+ * they are flushed lazily, in batches (vm_stack_purge), because a TLB shoot-down
+ * per thread exit would cost an IPI round to every CPU.
+ */
 static void tlb_flush(void *ctx, uint64_t va, uint64_t size)
 {
+	if (size && va >= VM_STACK_BASE && va < STACK_REGION_END)
+		return; /* stack_unmap: held until stack_purge flushes */
 	smp_tlb_flush(va, size);
 }
 
@@ -226,15 +235,75 @@ static int stack_page_map(uint64_t va)
 	return err;
 }
 
-/* Unmap and free the pages below top down to the first hole: the guard. */
-static void stack_unmap(uint64_t top)
+/*
+ * Freed stacks are purged lazily, as Linux purges vmalloc areas: their pages
+ * are unmapped at once but kept, with their slot, until a batch has gathered;
+ * then one TLB shoot-down covers the whole stack region, and only after it are
+ * the pages and slots given back. A stale TLB entry on another CPU can so only
+ * ever reach pages that nobody else has been given yet.
+ */
+#define PURGE_PAGES 256
+#define PURGE_SLOTS 32
+
+static struct {
+	uint64_t pages[PURGE_PAGES];
+	unsigned slots[PURGE_SLOTS];
+	unsigned page_count, slot_count;
+} purge; /* under stack_lock */
+
+/* Flush the stack region on every CPU, then free what waited for it. */
+void vm_stack_purge(void)
+{
+	uint64_t irq = spin_lock_irqsave(&stack_lock);
+	unsigned pages = purge.page_count, slots = purge.slot_count;
+	uint64_t page[PURGE_PAGES];
+	unsigned slot[PURGE_SLOTS];
+	memcpy(page, purge.pages, pages * sizeof(page[0]));
+	memcpy(slot, purge.slots, slots * sizeof(slot[0]));
+	purge.page_count = purge.slot_count = 0;
+	spin_unlock_irqrestore(&stack_lock, irq);
+	if (!pages && !slots)
+		return;
+	smp_tlb_flush(VM_STACK_BASE, STACK_REGION_END - VM_STACK_BASE);
+	for (unsigned i = 0; i < pages; i++)
+		pmm_free(page[i], 0);
+	for (unsigned i = 0; i < slots; i++)
+		slot_give(slot[i]);
+}
+
+/* Keep a stack's pages and slot for the next purge; 1 if the batch is full. */
+static int stack_defer(const uint64_t *pages, unsigned n, unsigned slot)
+{
+	uint64_t irq = spin_lock_irqsave(&stack_lock);
+	for (unsigned i = 0; i < n; i++)
+		purge.pages[purge.page_count++] = pages[i];
+	purge.slots[purge.slot_count++] = slot;
+	int full = purge.slot_count == PURGE_SLOTS ||
+		   purge.page_count + VM_STACK_MAX / PAGE > PURGE_PAGES;
+	spin_unlock_irqrestore(&stack_lock, irq);
+	return full;
+}
+
+/* Unmap the pages below top down to the first hole (the guard); their addresses in pages. */
+static unsigned stack_unmap(uint64_t top, uint64_t *pages)
 {
 	uint64_t pa;
+	unsigned n = 0;
 	for (uint64_t va = top - PAGE; vm_query(&kernel_space, va, &pa, NULL, NULL) == PT_OK;
 	     va -= PAGE) {
 		if (vm_unmap(&kernel_space, va, PAGE) == PT_OK)
-			pmm_free(pa, 0);
+			pages[n++] = pa;
 	}
+	return n;
+}
+
+/* Give a stack back (slot taken, pages mapped below top): lazily, as above. */
+static void stack_release(uint64_t top, unsigned slot)
+{
+	uint64_t pages[VM_STACK_MAX / PAGE];
+	unsigned n = stack_unmap(top, pages);
+	if (stack_defer(pages, n, slot))
+		vm_stack_purge();
 }
 
 uint64_t vm_stack_alloc(uint64_t size)
@@ -243,13 +312,17 @@ uint64_t vm_stack_alloc(uint64_t size)
 	if (!size || size > VM_STACK_MAX)
 		return 0;
 	int slot = slot_take();
+	if (slot < 0) {
+		vm_stack_purge(); /* slots may be waiting for it */
+		slot = slot_take();
+	}
 	if (slot < 0)
 		return 0;
 	uint64_t top = VM_STACK_BASE + (uint64_t)(slot + 1) * VM_STACK_SLOT;
 	for (uint64_t off = PAGE; off <= size; off += PAGE) {
 		if (stack_page_map(top - off)) {
-			stack_unmap(top);
-			slot_give((unsigned)slot);
+			stack_release(top, (unsigned)slot);
+			vm_stack_purge(); /* memory may be waiting for it */
 			return 0;
 		}
 	}
@@ -262,10 +335,10 @@ int vm_stack_free(uint64_t top)
 	if (top <= VM_STACK_BASE || off % VM_STACK_SLOT || off / VM_STACK_SLOT > VM_STACK_SLOTS)
 		return PT_E_RANGE;
 	unsigned slot = (unsigned)(off / VM_STACK_SLOT) - 1;
-	if (!slot_taken(slot))
+	/* A live stack has its top page; a freed one waiting for the purge has none. */
+	if (!slot_taken(slot) || vm_query(&kernel_space, top - PAGE, NULL, NULL, NULL) != PT_OK)
 		return PT_E_RANGE;
-	stack_unmap(top);
-	slot_give(slot);
+	stack_release(top, slot);
 	return PT_OK;
 }
 

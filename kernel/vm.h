@@ -87,8 +87,15 @@ __attribute__((warn_unused_result)) int vm_query(struct vm_space *space, uint64_
  */
 uint64_t vm_stack_alloc(uint64_t size);
 
-/* Unmap and free the stack whose top vm_stack_alloc returned; PT_E_RANGE if it is none. */
+/*
+ * Unmap the stack whose top vm_stack_alloc returned (PT_E_RANGE if it is none).
+ * Its pages and slot come back after the next batched TLB shoot-down of the
+ * stack region (at most 32 freed stacks later, or when an allocation needs them).
+ */
 int vm_stack_free(uint64_t top);
+
+/* The batched shoot-down now: every freed stack's pages and slot come back. */
+void vm_stack_purge(void);
 
 /*
  * Walk a space's tables (NULL: the kernel's) and count the leaves that are both

@@ -9,7 +9,7 @@
  * The copy is skipped when this CPU already holds that bitmap (its pointer in
  * the X86_CPU_IOMAP word) at the current generation. Every change through
  * arch_ioport_bitmap_set bumps one global generation and reloads the copy of
- * the calling CPU at once if it holds that bitmap; another CPU running a
+ * the calling CPU at once if it holds that bitmap or its running thread uses it; another CPU running a
  * thread of the same process keeps its older copy until its next switch,
  * which sees the new generation and copies again. (A process's other threads
  * may use ports for one time slice longer, or gain them one later; the kernel
@@ -20,6 +20,7 @@
 #include "arch.h"
 #include "cpu.h"
 #include "cpu_x86.h"
+#include "thread.h"
 
 #include <kosh/string.h>
 
@@ -62,7 +63,9 @@ int arch_ioport_bitmap_set(uint8_t *bitmap, uint32_t base, uint32_t count, int a
 	uint64_t gen = __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
 	uint64_t flags = arch_irq_save();
 	struct cpu *c = this_cpu();
-	if (c->arch_data[X86_CPU_IOMAP] == (uint64_t)(uintptr_t)bitmap)
+	/* This CPU's copy, or the running thread's bitmap (its first one, just made). */
+	if (c->arch_data[X86_CPU_IOMAP] == (uint64_t)(uintptr_t)bitmap ||
+	    (c->current && thread_ioport_bitmap(c->current) == bitmap))
 		load(c, bitmap, gen);
 	arch_irq_restore(flags);
 	return 0;

@@ -16,10 +16,13 @@
 #include <kosh/pagetable.h>
 
 #include "arch.h"
+#include "arch_fake.h"
 #include "cap.h"
+#include "cpu.h"
 #include "kheap.h"
 #include "pmm.h"
 #include "process.h"
+#include "space.h"
 #include "smp.h"
 #include "syscall.h"
 #include "thread.h"
@@ -55,6 +58,12 @@ void arch_mmu_switch_user(uint64_t root)
 {
 	mem_fake.user_switches++;
 	mem_fake.user_root = root;
+}
+
+void arch_tlb_flush_range(uint64_t va, uint64_t size)
+{
+	if (size)
+		mem_fake.local_flushes++;
 }
 
 void arch_sync_icache(uint64_t kva, uint64_t size)
@@ -184,4 +193,14 @@ int mem_fake_machine_fini(void)
 		     mem_fake.kmallocs != mem_fake.kfrees;
 	pmm_fake_fini();
 	return leaked ? -1 : 0;
+}
+
+void mem_fake_load_elsewhere(struct space *s)
+{
+	while (cpu_count() < 2)
+		cpu_add(cpu_count());
+	uint32_t me = arch_fake.cpu_index;
+	arch_fake.cpu_index = 1;
+	space_activate(s);
+	arch_fake.cpu_index = me;
 }

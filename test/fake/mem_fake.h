@@ -14,6 +14,7 @@ struct mem_fake {
 	uint64_t flush_va, flush_size; /* the last one */
 	uint64_t user_switches;       /* arch_mmu_switch_user calls */
 	uint64_t icache_syncs;        /* arch_sync_icache calls */
+	uint64_t local_flushes;       /* arch_tlb_flush_range calls with a size (this CPU only) */
 	uint64_t user_root;           /* the last root given */
 	uint64_t kmallocs, kfrees;    /* successful kmalloc / kzalloc, and kfree of non-NULL */
 	long kmalloc_fail_after;      /* allocations left before they fail; -1: never */
@@ -23,6 +24,13 @@ extern struct mem_fake mem_fake;
 
 /* Start over: counters zeroed, nothing set to fail. */
 void mem_fake_reset(void);
+
+/*
+ * Make a second fake CPU (index 1) run space s (NULL: leave it), as
+ * space_activate would there; the tests run as CPU 0.
+ */
+struct space;
+void mem_fake_load_elsewhere(struct space *s);
 
 /*
  * A small machine: the fake pmm with pages pages, and the kernel's tables built

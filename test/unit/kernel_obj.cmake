@@ -7,7 +7,7 @@
 # MMU hooks, kmalloc and sys_get / sys_insert. Included by test/CMakeLists.txt.
 set(KOSH_OBJ_TEST_SOURCES
   ${KOSH_ROOT}/kernel/frame.c ${KOSH_ROOT}/kernel/space.c ${KOSH_ROOT}/kernel/sys_memory.c
-  ${KOSH_ROOT}/kernel/sys_common.c
+  ${KOSH_ROOT}/kernel/sys_common.c ${KOSH_ROOT}/kernel/cpu.c
   ${KOSH_ROOT}/kernel/sys_quota.c ${KOSH_ROOT}/kernel/sys_log.c ${KOSH_ROOT}/kernel/vm.c
   ${KOSH_ROOT}/kernel/quota.c ${KOSH_ROOT}/kernel/cap.c ${KOSH_ROOT}/kernel/usercopy.c
   ${KOSH_ROOT}/kernel/klog.c ${KOSH_ROOT}/kernel/clock.c ${KOSH_ROOT}/shared/lib/pagetable.c

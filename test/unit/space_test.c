@@ -268,10 +268,12 @@ static void test_space_unmap_splits_mappings(void **state)
 {
 	uint64_t base = root.used;
 	assert_int_equal(space_map(s, f, 0, 0x400000, 8 * PAGE, RW), KOSH_OK);
+	mem_fake_load_elsewhere(s); /* another CPU runs it: its TLB must hear */
 	uint64_t flushes = mem_fake.tlb_flushes;
 	/* A hole in the middle: two mappings. */
 	assert_int_equal(space_unmap(s, 0x402000, 2 * PAGE), KOSH_OK);
 	assert_true(mem_fake.tlb_flushes > flushes);
+	mem_fake_load_elsewhere(NULL);
 	assert_int_equal(s->count, 2);
 	expect_mapping(0, 0x400000, 2 * PAGE, 0, RW);
 	expect_mapping(1, 0x404000, 4 * PAGE, 4 * PAGE, RW);
@@ -357,14 +359,35 @@ static void test_space_unmap_splits_large_pages(void **state)
 	assert_int_equal(s->vm.pt.tables, 1);
 }
 
+/* A space's TLB entries live only where it is loaded: flush there, and only there. */
+static void test_space_flush_reaches_only_cpus_running_it(void **state)
+{
+	assert_int_equal(space_map(s, f, 0, 0x400000, 4 * PAGE, RW), KOSH_OK);
+	uint64_t all = mem_fake.tlb_flushes, local = mem_fake.local_flushes;
+	assert_int_equal(space_unmap(s, 0x400000, PAGE), KOSH_OK); /* loaded nowhere */
+	assert_int_equal(mem_fake.tlb_flushes, all);
+	assert_int_equal(mem_fake.local_flushes, local);
+	space_activate(s); /* loaded here only: this CPU's TLB */
+	assert_int_equal(space_unmap(s, 0x401000, PAGE), KOSH_OK);
+	assert_int_equal(mem_fake.tlb_flushes, all);
+	assert_int_equal(mem_fake.local_flushes, local + 1);
+	mem_fake_load_elsewhere(s); /* and on another CPU: every CPU */
+	assert_int_equal(space_protect(s, 0x402000, PAGE, R), KOSH_OK);
+	assert_int_equal(mem_fake.tlb_flushes, all + 1);
+	mem_fake_load_elsewhere(NULL);
+	space_activate(NULL);
+}
+
 /* ---- protect ---- */
 
 static void test_space_protect_splits_mappings(void **state)
 {
 	assert_int_equal(space_map(s, f, 0, 0x400000, 8 * PAGE, RW), KOSH_OK);
+	mem_fake_load_elsewhere(s);
 	uint64_t flushes = mem_fake.tlb_flushes;
 	assert_int_equal(space_protect(s, 0x402000, 2 * PAGE, R), KOSH_OK);
 	assert_true(mem_fake.tlb_flushes > flushes);
+	mem_fake_load_elsewhere(NULL);
 	assert_int_equal(s->count, 3);
 	expect_mapping(0, 0x400000, 2 * PAGE, 0, RW);
 	expect_mapping(1, 0x402000, 2 * PAGE, 2 * PAGE, R);
@@ -619,6 +642,7 @@ int main(void)
 		T(test_space_map_cap_rights_limit),
 		T(test_space_map_quota_exhaustion_changes_nothing),
 		T(test_space_unmap_splits_mappings),
+		T(test_space_flush_reaches_only_cpus_running_it),
 		T(test_space_unmap_refusals_change_nothing),
 		T(test_space_unmap_splits_large_pages),
 		T(test_space_protect_splits_mappings),
