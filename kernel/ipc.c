@@ -109,14 +109,19 @@ static void move_message(struct message *from, struct message *to)
 
 /*
  * The running thread received a message into its buffer: words 4.. and new
- * handles go to its IPC buffer, the rest to r. Capabilities that do not fit
- * its table are dropped (the tag's count says how many arrived).
+ * handles go to its IPC buffer, the rest to r. The capabilities are published
+ * in phases: slots reserved, their handles copied out, then published, so a
+ * bad IPC buffer leaves no handle behind that the receiver cannot know of.
+ * Capabilities that do not fit its table are dropped (the tag's count says how
+ * many arrived).
  */
 static kosh_err_t unpack_message(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 {
 	struct message *m = self->msg;
+	struct cap_table *t = &self->proc->caps;
 	uint32_t words = KOSH_MSG_WORDS(m->tag), ncaps = KOSH_MSG_CAPS(m->tag), got = 0;
 	kosh_handle_t h[KOSH_MSG_CAPS_MAX] = { 0 };
+	uint32_t slot[KOSH_MSG_CAPS_MAX], from[KOSH_MSG_CAPS_MAX];
 	kosh_err_t e = KOSH_OK;
 	if ((words > KOSH_MSG_WORDS_REG || ncaps) && !self->ipc_buffer)
 		e = KOSH_E_BAD_ADDRESS;
@@ -124,14 +129,22 @@ static kosh_err_t unpack_message(struct thread *self, uint64_t r[KOSH_SYSCALL_AR
 		e = copy_to_user(user_ptr(self->ipc_buffer + KOSH_MSG_WORDS_REG * 8),
 				 &m->words[KOSH_MSG_WORDS_REG], (words - KOSH_MSG_WORDS_REG) * 8ull);
 	for (uint32_t i = 0; !e && i < ncaps; i++) {
-		if (cap_insert(&self->proc->caps, m->caps[i], m->cap_rights[i], m->cap_badges[i],
-			       &h[got]) == KOSH_OK) {
-			m->caps[i] = NULL; /* the table holds the reference now */
-			got++;
+		if (cap_reserve(t, &slot[got]) == KOSH_OK) {
+			h[got] = cap_reserved_handle(t, slot[got]);
+			from[got++] = i;
 		}
 	}
 	if (!e && ncaps)
 		e = copy_to_user(user_ptr(self->ipc_buffer + IPC_CAPS_OFFSET), h, sizeof(h));
+	for (uint32_t i = 0; i < got; i++) {
+		if (e) {
+			cap_unreserve(t, slot[i]);
+			continue;
+		}
+		uint32_t c = from[i];
+		cap_publish(t, slot[i], m->caps[c], m->cap_rights[c], m->cap_badges[c]);
+		m->caps[c] = NULL; /* the table holds the reference now */
+	}
 	drop_caps(m);
 	if (e)
 		return e;

@@ -572,6 +572,28 @@ static void test_ipc_transfer_into_full_table_drops_caps(void **state)
 	assert_int_equal(filler.refs, filled + 1);
 }
 
+/*
+ * A receiver whose IPC buffer cannot take the handles gets KOSH_E_BAD_ADDRESS
+ * and no handle at all: the capabilities are published only after their
+ * handles were copied out (an unknown handle in its table would be a leak).
+ */
+static void test_ipc_cap_to_bad_ipc_buffer_leaves_no_handle(void **state)
+{
+	setup_pair(1);
+	struct notification *n = th_notification();
+	g_h[0] = th_give(cli_proc, &n->obj, KOSH_RIGHTS_ALL, 0);
+	uint32_t refs = n->obj.refs, used = srv_proc->caps.used;
+	struct thread *srv = th_thread(srv_proc, 20, echo_server, 0);
+	srv->ipc_buffer = 0x1000; /* faults in the fake port's user copies */
+	th_thread(cli_proc, 10, cap_client, 0);
+	th_run();
+	assert_int_equal(seen[0].e, KOSH_E_BAD_ADDRESS);
+	assert_int_equal(srv_proc->caps.used, used);
+	/* Its next receive drops the reply it still owes. */
+	assert_int_equal(got[0].e, KOSH_E_PEER_CLOSED);
+	assert_int_equal(n->obj.refs, refs);
+}
+
 /* ---- Malformed tags ---- */
 
 /* A tag as the bits say, without kosh_msg_tag's masking (a constant expression). */
@@ -1024,6 +1046,7 @@ int main(void)
 	    T(test_ipc_transfer_needs_transfer_right),
 	    T(test_ipc_transfer_two_caps_and_a_cap_in_the_reply),
 	    T(test_ipc_transfer_into_full_table_drops_caps),
+	    T(test_ipc_cap_to_bad_ipc_buffer_leaves_no_handle),
 	    T(test_ipc_malformed_tags_change_nothing),
 	    T(test_ipc_long_message_through_ipc_buffer),
 	    T(test_ipc_long_message_without_ipc_buffer_is_bad_address),
