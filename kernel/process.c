@@ -8,6 +8,8 @@
  */
 #include "process.h"
 
+#include "arch.h"
+
 #include "ipc.h"
 #include "kheap.h"
 #include "klog.h"
@@ -50,8 +52,11 @@ static void process_release(struct kobject *o)
 	if (p->space)
 		kobject_put(&p->space->obj);
 	kfree(p->caps.slots);
-	kfree(p->ioport_bitmap);
 	struct quota *q = p->quota;
+	if (p->ioport_bitmap) {
+		kfree(p->ioport_bitmap);
+		quota_uncharge(q, ARCH_IOPORT_BITMAP_BYTES);
+	}
 	kfree(p);
 	quota_uncharge(q, PROCESS_CHARGE);
 	kobject_put(&q->obj);
@@ -169,6 +174,19 @@ void process_notify(struct process *p, struct notification *n, uint64_t bits)
 		kobject_put(&p->exit_ntf->obj);
 	p->exit_ntf = n;
 	p->exit_bits = bits;
+}
+
+kosh_err_t process_ioport_bitmap(struct process *p)
+{
+	if (quota_charge(p->quota, ARCH_IOPORT_BITMAP_BYTES))
+		return KOSH_E_NO_MEMORY;
+	p->ioport_bitmap = kmalloc(ARCH_IOPORT_BITMAP_BYTES);
+	if (!p->ioport_bitmap) {
+		quota_uncharge(p->quota, ARCH_IOPORT_BITMAP_BYTES);
+		return KOSH_E_NO_MEMORY;
+	}
+	memset(p->ioport_bitmap, 0xff, ARCH_IOPORT_BITMAP_BYTES); /* every port refused */
+	return KOSH_OK;
 }
 
 void process_set_root(struct process *p, void (*on_exit)(uint64_t status))

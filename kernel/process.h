@@ -72,6 +72,9 @@ kosh_err_t process_wait(struct process *p, uint64_t timeout_ns, uint64_t *status
  */
 void process_notify(struct process *p, struct notification *n, uint64_t bits);
 
+/* Give p an I/O-port bitmap refusing every port, charged to its quota (x86-64). */
+__attribute__((warn_unused_result)) kosh_err_t process_ioport_bitmap(struct process *p);
+
 /* Called once when the process p_root (set with process_set_root) has exited. */
 void process_set_root(struct process *p, void (*on_exit)(uint64_t status));
 

@@ -230,15 +230,12 @@ int64_t sys_ioport_enable(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX]
 		return e;
 	struct ioport_range *io = (struct ioport_range *)o;
 	struct process *p = self->proc;
-	if (!p->ioport_bitmap) {
-		p->ioport_bitmap = kmalloc(ARCH_IOPORT_BITMAP_BYTES);
-		if (p->ioport_bitmap)
-			memset(p->ioport_bitmap, 0xff, ARCH_IOPORT_BITMAP_BYTES);
-	}
-	if (!p->ioport_bitmap)
-		e = KOSH_E_NO_MEMORY;
-	else if (arch_ioport_bitmap_set(p->ioport_bitmap, io->base, io->count, 1))
+	if (!arch_has_ioports())
 		e = KOSH_E_NOT_SUPPORTED;
+	else if (!p->ioport_bitmap)
+		e = process_ioport_bitmap(p);
+	if (!e)
+		(void)arch_ioport_bitmap_set(p->ioport_bitmap, io->base, io->count, 1);
 	kobject_put(o);
 	return e;
 }
