@@ -81,7 +81,4 @@ void ipc_cancel_wait(struct thread *t);
 /* The running thread dies: the caller it owes a reply learns KOSH_E_PEER_CLOSED. */
 void ipc_thread_dying(struct thread *t);
 
-/* Deliver the interrupts that arrived since last time (irqobj.c; the SCHED_WORK_IRQ work). */
-void irqobj_deliver_pending(void);
-
 #endif

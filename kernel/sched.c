@@ -19,6 +19,7 @@
 #include "process.h"
 #include "smp.h"
 #include "space.h"
+#include "sys_irq.h"
 #include "thread.h"
 #include "timer.h"
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ipc.h"
+#include "sys_irq.h"
 #include "syscall.h"
 
 #define NOT_HERE(name)                                                                             \
