@@ -27,16 +27,41 @@ static struct spinlock bkl_spin = SPINLOCK_INIT;
 static uint32_t bkl_owner = UINT32_MAX; /* the holding CPU's index */
 static struct list timeouts = LIST_INIT(timeouts); /* blocked threads by deadline */
 
+/*
+ * Taking the lock. Mostly first come, first served by trying (a ticket lock
+ * is fair but collapses when the CPU whose turn it is does not run: virtual
+ * CPUs under an emulator); a CPU that has waited BKL_PATIENCE rounds raises
+ * its hand, and then no one else takes the lock before it, so no CPU starves
+ * behind one that keeps entering the kernel. Waiting happens with interrupts
+ * open, so TLB shoot-down IPIs are still answered (no interrupt handler takes it).
+ */
+#define BKL_PATIENCE 256
+#define BKL_NOBODY UINT32_MAX
+static uint32_t bkl_starving = BKL_NOBODY;
+
+static int bkl_may_try(uint32_t me)
+{
+	uint32_t s = __atomic_load_n(&bkl_starving, __ATOMIC_ACQUIRE);
+	return s == BKL_NOBODY || s == me;
+}
+
 void bkl_lock(void)
 {
-	while (!spin_trylock(&bkl_spin)) {
-		/* Wait with interrupts open, so TLB shoot-down IPIs are still answered. */
+	uint32_t me = arch_cpu_index(), rounds = 0;
+	while (!(bkl_may_try(me) && spin_trylock(&bkl_spin))) {
 		arch_irq_enable();
-		while (spin_is_locked(&bkl_spin))
+		while (spin_is_locked(&bkl_spin) || !bkl_may_try(me))
 			arch_cpu_relax();
 		arch_irq_save();
+		if (++rounds == BKL_PATIENCE) {
+			uint32_t nobody = BKL_NOBODY;
+			__atomic_compare_exchange_n(&bkl_starving, &nobody, me, 0, __ATOMIC_ACQ_REL,
+						    __ATOMIC_RELAXED);
+		}
 	}
-	bkl_owner = arch_cpu_index();
+	if (__atomic_load_n(&bkl_starving, __ATOMIC_RELAXED) == me)
+		__atomic_store_n(&bkl_starving, BKL_NOBODY, __ATOMIC_RELEASE);
+	bkl_owner = me;
 }
 
 void bkl_unlock(void)
@@ -176,9 +201,11 @@ static void arm_timer(struct cpu *c)
 		if (!when || d < when)
 			when = d;
 	}
+	if (when && c->sched_timer.armed && c->sched_timer.deadline_ns == when)
+		return; /* already so: spare the hardware timer a write (every IPC switch) */
 	if (when)
 		timer_arm(&c->sched_timer, when, sched_timer_fired, NULL);
-	else
+	else if (c->sched_timer.armed)
 		timer_cancel(&c->sched_timer);
 }
 

@@ -88,7 +88,9 @@ void kernel_exit_to_user(struct trap_frame *f)
 		bkl_lock();
 	}
 	for (;;) {
-		sched_do_work();
+		if (__atomic_load_n(&this_cpu()->work, __ATOMIC_ACQUIRE) &
+		    (SCHED_WORK_TIMER | SCHED_WORK_IRQ))
+			sched_do_work();
 		struct thread *t = thread_current();
 		if (t->kill)
 			thread_exit_current();

@@ -74,11 +74,10 @@ uint64_t arch_user_top(void)
 	return 1ull << 48;
 }
 
-extern char copy_user_load[], copy_user_store[], copy_user_fault[];
+extern char copy_user_fault[];
 
 uint64_t arch_copy_user_fixup(uint64_t pc)
 {
-	if (pc == (uint64_t)(uintptr_t)copy_user_load || pc == (uint64_t)(uintptr_t)copy_user_store)
-		return (uint64_t)(uintptr_t)copy_user_fault;
-	return 0;
+	uint64_t start = (uint64_t)(uintptr_t)arch_copy_user, end = (uint64_t)(uintptr_t)copy_user_fault;
+	return pc >= start && pc < end ? end : 0; /* the copy loops: every access may fault */
 }

@@ -133,9 +133,10 @@ uint64_t arch_user_top(void)
 	return 1ull << 47;
 }
 
-extern char copy_user_insn[], copy_user_fault[];
+extern char copy_user_fault[];
 
 uint64_t arch_copy_user_fixup(uint64_t pc)
 {
-	return pc == (uint64_t)(uintptr_t)copy_user_insn ? (uint64_t)(uintptr_t)copy_user_fault : 0;
+	uint64_t start = (uint64_t)(uintptr_t)arch_copy_user, end = (uint64_t)(uintptr_t)copy_user_fault;
+	return pc >= start && pc < end ? end : 0; /* both rep moves may fault */
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * LEAK0001: 1000 process create/exit cycles give back everything. Each cycle
- * makes an address space, maps a shared page of code (three instructions:
- * exit(7)), makes a process and a thread, starts it, waits for status 7 and
- * closes the handles (all on CPU 0: TCG makes cross-CPU wake-ups slow). Afterwards the child quota everything was charged to
+ * makes an address space, maps a shared page of code (three instructions,
+ * exit(7), from <arch/test_code.h>), makes a process and a thread, starts it,
+ * waits for status 7 and closes the handles (all on CPU 0: TCG makes cross-CPU
+ * wake-ups slow). Afterwards the child quota everything was charged to
  * and our own quota (threads are charged to the creator) are used exactly as
  * much as before the first cycle. (The machine's free memory is not visible
  * to a test; the quotas are the kernel's own accounting of it.)
@@ -16,30 +17,14 @@
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
+#include <arch/test_code.h>
+
 #include "check.h"
 #include "helper.h"
 
 #define CYCLES  1000
 #define CODE_VA 0x400000ull
-#define STATUS  7
-
-#if defined(__x86_64__)
-/* mov $1, %eax; mov $7, %edi; syscall; ud2 */
-static const uint8_t code[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xbf, 0x07, 0x00,
-				0x00, 0x00, 0x0f, 0x05, 0x0f, 0x0b };
-
-static void sync_icache(void *p)
-{
-}
-#else
-/* mov x8, #1; mov x0, #7; svc #0; udf #0 */
-static const uint32_t code[] = { 0xd2800028, 0xd28000e0, 0xd4000001, 0x00000000 };
-
-static void sync_icache(void *p)
-{
-	__asm__ volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" ::"r"(p) : "memory");
-}
-#endif
+#define STATUS  ARCH_TEST_CODE_EXIT_STATUS
 
 static uint64_t used(kosh_handle_t q)
 {
@@ -78,8 +63,8 @@ int main(int argc, char **argv)
 	uint8_t *p = kosh_frame_map(frame, 0, KOSH_PAGE_SIZE, KOSH_RIGHT_READ | KOSH_RIGHT_WRITE,
 				    &err);
 	CHECK(p != NULL);
-	memcpy(p, code, sizeof(code));
-	sync_icache(p);
+	/* space_map makes it visible to instruction fetches when it maps it executable. */
+	memcpy(p, arch_test_code_exit, sizeof(arch_test_code_exit));
 	CHECK_EQ(kosh_frame_unmap(p, KOSH_PAGE_SIZE), KOSH_OK);
 
 	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, 1u << 20));

@@ -25,14 +25,12 @@
 #include <kosh/runtime.h>
 #include <kosh/syscall.h>
 
+#include <arch/test_device.h>
+
 #include "check.h"
 
 #define VA 0x0000200000000000ull /* where space_map maps in the scratch space */
-#if defined(__x86_64__)
-#define IRQ_LINE 0 /* ISA IRQ 0, the PIT */
-#else
-#define IRQ_LINE 34 /* the PL031 RTC's SPI on QEMU virt */
-#endif
+#define IRQ_LINE ARCH_TEST_IRQ_LINE /* the PIT's ISA IRQ 0, the PL031's SPI 34 */
 
 struct row {
 	uint32_t nr;
@@ -334,11 +332,7 @@ static void make_pool(void)
 	if (pool[KOSH_OBJ_IOPORT_CONTROL])
 		pool[KOSH_OBJ_IOPORT] = (kosh_handle_t)CHECK_OK(
 			kosh_ioport_create(pool[KOSH_OBJ_IOPORT_CONTROL], 0x80, 1));
-#if defined(__x86_64__)
-	CHECK(pool[KOSH_OBJ_IOPORT_CONTROL] != 0); /* x86-64 has I/O ports */
-#else
-	CHECK(pool[KOSH_OBJ_IOPORT_CONTROL] == 0);
-#endif
+	CHECK_EQ(pool[KOSH_OBJ_IOPORT_CONTROL] != 0, ARCH_TEST_HAS_IOPORTS); /* x86-64 only */
 	pool[KOSH_OBJ_LOG] = self->log;
 	for (uint32_t t = 1; t < KOSH_OBJ_COUNT; t++) {
 		if (!pool[t])

@@ -131,12 +131,15 @@ static void report(const char *metric, uint32_t n, uint64_t per, int in_us)
 
 static void calibrate(void)
 {
-	uint64_t c0 = bench_counter();
+	/* Each clock reading is paired with the counter's midpoint around the call. */
+	uint64_t a = bench_counter();
 	int64_t n0 = try("clock_get", kosh_clock_get()), n1;
-	do
+	uint64_t c0 = a + (bench_counter() - a) / 2, c1;
+	do {
+		a = bench_counter();
 		n1 = try("clock_get", kosh_clock_get());
-	while ((uint64_t)(n1 - n0) < CALIBRATE_NS);
-	uint64_t c1 = bench_counter();
+		c1 = a + (bench_counter() - a) / 2;
+	} while ((uint64_t)(n1 - n0) < CALIBRATE_NS);
 	uint64_t ticks = c1 - c0, ns = (uint64_t)(n1 - n0);
 	/* ticks * 1e9 / ns, in two steps so it stays in 64 bits (ticks < 2^40 here). */
 	uint64_t measured = ticks * 1000 / (ns / 1000000);
@@ -222,6 +225,7 @@ static void start_server(void)
 
 static void stop_server(void)
 {
+	kosh_printf("# stopping bench-server");
 	struct kosh_msg m = { kosh_msg_tag(BENCH_LABEL_QUIT, 0, 0, 0), { 0 } };
 	uint64_t status = 0;
 	try("call (quit)", kosh_call(server_ep, &m, &m, 10 * SECOND));
@@ -250,15 +254,43 @@ static void ipc_round_trips(const char *metric, uint32_t words)
 	report(metric, REPS, 1, 0);
 }
 
+/*
+ * Not a figure, how a round trip splits: REPS calls whose reply carries the
+ * server's counter at the receive, so each direction is seen on its own (the
+ * counter is one clock for every CPU: the TSC / CNTVCT of the machine).
+ */
+static void ipc_one_way(const char *metric)
+{
+	static uint64_t back[WARMUP + REPS];
+	struct kosh_msg m = { kosh_msg_tag(BENCH_LABEL_STAMP, KOSH_MSG_WORDS_REG, 0, 0), { 0 } }, r;
+	for (uint32_t i = 0; i < WARMUP + REPS; i++) {
+		uint64_t t0 = bench_counter();
+		kosh_err_t err = kosh_call(server_ep, &m, &r, KOSH_TIMEOUT_NEVER);
+		uint64_t t1 = bench_counter();
+		if (err)
+			fail(metric, err);
+		samples[i] = r.words[0] - t0;
+		back[i] = t1 - r.words[0];
+	}
+	sort(samples + WARMUP, REPS);
+	sort(back + WARMUP, REPS);
+	kosh_printf("# %s: one way, median: call -> server running %llu ns, reply -> client "
+		    "running %llu ns",
+		    metric, (unsigned long long)to_ns(samples[WARMUP + REPS / 2]),
+		    (unsigned long long)to_ns(back[WARMUP + REPS / 2]));
+}
+
 static void bench_ipc(void)
 {
 	kosh_handle_t self = kosh_self()->thread;
 	start_server();
 	pin(self, cpu_a);
 	ipc_round_trips("ipc_rtt_same_cpu", KOSH_MSG_WORDS_REG);
+	ipc_one_way("ipc_rtt_same_cpu");
 	if (cpu_b != cpu_a) {
 		pin(self, cpu_b);
 		ipc_round_trips("ipc_rtt_cross_cpu", KOSH_MSG_WORDS_REG);
+		ipc_one_way("ipc_rtt_cross_cpu");
 		pin(self, cpu_a);
 	} else {
 		kosh_printf("# ipc_rtt_cross_cpu: one CPU only, not measured");
@@ -279,29 +311,56 @@ struct peer {
 	struct kosh_thread thread;
 	kosh_handle_t notification;
 	kosh_handle_t main_thread;
+	kosh_handle_t started;  /* signalled by the second thread once pinned */
 	volatile uint64_t t0;   /* notify_wake: the counter just before the signal */
 	volatile uint32_t count; /* notify_wake: samples taken */
-	volatile int ready, stop, done;
+	volatile int stop, done;
 };
 
 static struct peer peer;
 
+/* Yield until *flag is set, for at most 10 s. */
+static void yield_until(volatile int *flag, const char *what)
+{
+	int64_t start = kosh_clock_get();
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
+		if (kosh_clock_get() - start > (int64_t)(10 * SECOND)) {
+			kosh_printf("# timed out waiting for %s", what);
+			fail(what, KOSH_E_TIMED_OUT);
+		}
+		kosh_yield();
+	}
+}
+
 static void spawn_peer(void (*fn)(void *))
 {
-	__atomic_store_n(&peer.ready, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&peer.stop, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&peer.done, 0, __ATOMIC_SEQ_CST);
+	if (!peer.started)
+		peer.started = (kosh_handle_t)try("notification_create",
+			kosh_notification_create(kosh_self()->quota));
 	try("thread_spawn", kosh_thread_spawn(&peer.thread, fn, &peer, 0));
-	/* It pins itself to CPU A and says so; until then let it run. */
-	while (!__atomic_load_n(&peer.ready, __ATOMIC_ACQUIRE))
-		kosh_yield();
+	/*
+	 * It may start on another CPU; it pins itself to CPU A and signals. Wait
+	 * blocked, not yielding: a CPU that loops on system calls can keep another
+	 * from ever taking the big kernel lock (see docs/performance.md).
+	 */
+	uint64_t bits;
+	try("waiting for the second thread to start",
+	    kosh_notify_wait(peer.started, 10 * SECOND, &bits));
+}
+
+/* In the second thread: pinned to CPU A, tell the main thread. */
+static void peer_started(struct peer *p)
+{
+	pin(p->thread.handle, cpu_a);
+	try("notification_signal", kosh_notification_signal(p->started, 1));
 }
 
 static void yielder(void *arg)
 {
 	struct peer *p = arg;
-	pin(p->thread.handle, cpu_a);
-	__atomic_store_n(&p->ready, 1, __ATOMIC_RELEASE);
+	peer_started(p);
 	while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE))
 		kosh_yield();
 	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
@@ -309,6 +368,7 @@ static void yielder(void *arg)
 
 static void bench_thread_switch(void)
 {
+	kosh_printf("# thread_switch: starting the second thread");
 	spawn_peer(yielder);
 	for (uint32_t i = 0; i < WARMUP + REPS; i++) {
 		uint64_t t0 = bench_counter();
@@ -316,16 +376,14 @@ static void bench_thread_switch(void)
 		samples[i] = bench_counter() - t0;
 	}
 	__atomic_store_n(&peer.stop, 1, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&peer.done, __ATOMIC_ACQUIRE))
-		kosh_yield();
+	yield_until(&peer.done, "the yielding thread to end");
 	report("thread_switch", REPS, 2, 0);
 }
 
 static void waiter(void *arg)
 {
 	struct peer *p = arg;
-	pin(p->thread.handle, cpu_a);
-	__atomic_store_n(&p->ready, 1, __ATOMIC_RELEASE);
+	peer_started(p);
 	for (;;) {
 		uint64_t bits = 0;
 		kosh_err_t err = kosh_notify_wait(p->notification, KOSH_TIMEOUT_NEVER, &bits);
@@ -344,6 +402,7 @@ static void waiter(void *arg)
 
 static void bench_notify_wake(void)
 {
+	kosh_printf("# notify_wake: starting the waiting thread");
 	const struct kosh_self *self = kosh_self();
 	peer.notification = (kosh_handle_t)try("notification_create",
 		kosh_notification_create(self->quota));
@@ -361,8 +420,7 @@ static void bench_notify_wake(void)
 	}
 	__atomic_store_n(&peer.stop, 1, __ATOMIC_RELEASE);
 	try("notification_signal", kosh_notification_signal(peer.notification, 1));
-	while (!__atomic_load_n(&peer.done, __ATOMIC_ACQUIRE))
-		kosh_yield();
+	yield_until(&peer.done, "the waiting thread to end");
 	kosh_handle_close(peer.notification);
 	report("notify_wake", REPS, 1, 0);
 }

@@ -8,9 +8,10 @@
 
 #include <stdint.h>
 
-/* Labels of the messages bench sends the server; any other label is echoed back. */
+/* Labels of the messages bench sends the server; any other label is echoed back as it came. */
 #define BENCH_LABEL_ECHO 0x42
 #define BENCH_LABEL_QUIT 0x43
+#define BENCH_LABEL_STAMP 0x44 /* echoed with the server's counter at the receive in word 0 */
 
 /*
  * The free-running counter, read in user mode: x86-64 rdtsc (user mode may, as

@@ -7,7 +7,9 @@
  *                            brought (same tag, same words: the words past the
  *                            four in registers are still in our IPC buffer, so
  *                            a long message goes back as it came), until a call
- *                            labelled BENCH_LABEL_QUIT, which is answered too.
+ *                            labelled BENCH_LABEL_QUIT, which is answered too. A
+ *                            call labelled BENCH_LABEL_STAMP gets the counter
+ *                            as read on its arrival in word 0.
  *   bench-server exit        return 0 at once (the tiny program of process_cycle).
  *
  * Exit status 0, or 1 if something failed (bench then reports the failure).
@@ -40,8 +42,11 @@ static int serve(const char *cpu_arg)
 	}
 	struct kosh_msg m;
 	kosh_err_t err = kosh_recv(ep, &m, NULL, KOSH_TIMEOUT_NEVER);
-	while (!err && KOSH_MSG_LABEL(m.tag) != BENCH_LABEL_QUIT)
+	while (!err && KOSH_MSG_LABEL(m.tag) != BENCH_LABEL_QUIT) {
+		if (KOSH_MSG_LABEL(m.tag) == BENCH_LABEL_STAMP)
+			m.words[0] = bench_counter();
 		err = kosh_reply_recv(ep, &m, &m, NULL, KOSH_TIMEOUT_NEVER);
+	}
 	if (err) {
 		kosh_printf("bench-server: receive failed: %s", kosh_strerror(err));
 		return 1;

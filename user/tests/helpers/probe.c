@@ -23,6 +23,8 @@
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
+#include <arch/test_faults.h>
+
 #define SURVIVED      77
 #define NOT_SUPPORTED 78
 #define STOLEN        3
@@ -46,50 +48,22 @@ static uint64_t hex(const char *s)
 }
 
 /*
- * Architecture-specific faults. Tests are plain C; the few instructions that
- * have no C spelling are inline assembly, one line per port.
+ * The faults that need an instruction of their own, from the port
+ * (<arch/test_faults.h>): SURVIVED if it came back, NOT_SUPPORTED if this
+ * architecture has no such fault, -1 for a mode nobody knows.
  */
 static int arch_fault(const char *mode)
 {
-#if defined(__x86_64__)
-	if (strcmp(mode, "undefined") == 0) {
-		__asm__ volatile("ud2");
-	} else if (strcmp(mode, "breakpoint") == 0) {
-		__asm__ volatile("int3");
-	} else if (strcmp(mode, "ioport") == 0) {
-		__asm__ volatile("outb %%al, $0x80" ::"a"(0));
-	} else if (strcmp(mode, "privileged") == 0) {
-		__asm__ volatile("hlt");
-	} else if (strcmp(mode, "divide") == 0) {
-		uint64_t zero = 0, q;
-		__asm__ volatile("xor %%edx, %%edx; div %1" : "=a"(q) : "r"(zero), "a"(1ull) : "rdx");
-	} else if (strcmp(mode, "misaligned") == 0) {
-		/* RFLAGS.AC only matters with CR0.AM; an access that does not fault is reported. */
-		uint64_t buf[2] = { 0, 0 }, v;
-		__asm__ volatile("pushf; orl $0x40000, (%%rsp); popf; movq 1(%1), %0; pushf; "
-				 "andl $~0x40000, (%%rsp); popf"
-				 : "=r"(v) : "r"(buf) : "memory", "cc");
-	} else {
-		return -1;
+	for (unsigned i = 0; i < ARCH_TEST_FAULT_COUNT; i++) {
+		const struct arch_test_fault *f = &arch_test_faults[i];
+		if (strcmp(mode, f->mode) != 0)
+			continue;
+		if (!f->provoke)
+			return NOT_SUPPORTED;
+		f->provoke();
+		return SURVIVED;
 	}
-#elif defined(__aarch64__)
-	if (strcmp(mode, "undefined") == 0) {
-		__asm__ volatile("udf #0");
-	} else if (strcmp(mode, "breakpoint") == 0) {
-		__asm__ volatile("brk #0x7");
-	} else if (strcmp(mode, "privileged") == 0) {
-		__asm__ volatile("msr daifset, #2"); /* SCTLR_EL1.UMA is clear: undefined at EL0 */
-	} else if (strcmp(mode, "misaligned") == 0) {
-		/* Exclusive loads must be aligned whatever SCTLR_EL1.A says. */
-		uint64_t buf[2] = { 0, 0 }, v;
-		__asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"((uint8_t *)buf + 1) : "memory");
-	} else if (strcmp(mode, "ioport") == 0 || strcmp(mode, "divide") == 0) {
-		return NOT_SUPPORTED; /* no I/O ports; integer division by zero gives 0 */
-	} else {
-		return -1;
-	}
-#endif
-	return SURVIVED;
+	return -1;
 }
 
 static int fault(const char *mode)

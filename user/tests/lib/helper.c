@@ -69,3 +69,42 @@ uint32_t test_cpu_count(void)
 	CHECK_EQ(kosh_thread_set_affinity(self, n == 64 ? ~0ull : (1ull << n) - 1), KOSH_OK);
 	return n;
 }
+
+kosh_handle_t test_table_mark(kosh_handle_t h)
+{
+	for (;;) {
+		kosh_handle_t d = (kosh_handle_t)CHECK_OK(kosh_handle_dup(h, 0, 0));
+		CHECK_EQ(kosh_handle_close(d), KOSH_OK);
+		/* The slot's next generation; a slot at its last generation is retired. */
+		if (KOSH_HANDLE_GEN(d) != KOSH_HANDLE_GEN(~0u))
+			return d + (1u << KOSH_HANDLE_SLOT_BITS);
+	}
+}
+
+kosh_handle_t test_table_unchanged(kosh_handle_t h, kosh_handle_t mark, const char *what)
+{
+	kosh_handle_t d = (kosh_handle_t)CHECK_OK(kosh_handle_dup(h, 0, 0));
+	CHECK_EQ(kosh_handle_close(d), KOSH_OK);
+	if (d != mark)
+		check_fail(__FILE_NAME__, __LINE__,
+			   "%s: the table changed (a new handle is 0x%x, expected 0x%x)", what, d,
+			   mark);
+	return test_table_mark(h);
+}
+
+uint64_t test_quota_used(kosh_handle_t q)
+{
+	struct kosh_quota_info info;
+	CHECK_EQ(kosh_quota_info(q, (uint64_t)(uintptr_t)&info), KOSH_OK);
+	return info.used;
+}
+
+/* crt0's entry of runtime threads (kosh_thread_prepare left its record at the stack top). */
+extern char kosh_thread_trampoline[];
+
+int64_t test_thread_launch_ipc(struct kosh_thread *t, uint64_t ipc_buffer)
+{
+	uint64_t top = (uint64_t)(uintptr_t)t->stack + t->stack_size;
+	return kosh_thread_start(t->handle, (uint64_t)(uintptr_t)kosh_thread_trampoline, top - 16,
+				 top - 16, ipc_buffer);
+}

@@ -12,6 +12,7 @@
 
 #include <kosh/abi.h>
 #include <kosh/spawn.h>
+#include <kosh/thread.h>
 
 #define TEST_SECOND       1000000000ull
 #define TEST_MS           1000000ull
@@ -33,5 +34,30 @@ uint64_t test_run(const char *helper, const char *name, const char *arg);
 
 /* The number of online CPUs (probed with thread_set_affinity on our own thread). */
 uint32_t test_cpu_count(void);
+
+/*
+ * What the next new handle of this process will be: the lowest free slot of the
+ * table with its generation (found by duplicating h, which needs the duplicate
+ * right, and closing the copy). Nothing else of the process may make or close
+ * handles until test_table_unchanged.
+ */
+kosh_handle_t test_table_mark(kosh_handle_t h);
+
+/*
+ * Check that the table is as mark found it — no handle was added, and no slot
+ * left reserved, since — by making the next handle, which must take exactly
+ * the marked value ("# FAIL … what" otherwise). Returns the next mark.
+ */
+kosh_handle_t test_table_unchanged(kosh_handle_t h, kosh_handle_t mark, const char *what);
+
+/* The bytes charged to quota q. */
+uint64_t test_quota_used(kosh_handle_t q);
+
+/*
+ * Start t (made by kosh_thread_prepare) as kosh_thread_launch does, but with
+ * ipc_buffer as its IPC buffer instead of t->ipc: for tests of bad buffers.
+ * thread_start's result.
+ */
+int64_t test_thread_launch_ipc(struct kosh_thread *t, uint64_t ipc_buffer);
 
 #endif
