@@ -131,18 +131,7 @@ void kfree(void *p)
 
 /* ---- the machine ---- */
 
-/* The fake pmm's extras (test/fake/pmm_fake.c, which has no header). */
-struct pmm_fake {
-	uint8_t *mem;
-	uint8_t *used;
-	unsigned pages;
-	unsigned in_use;
-	uint64_t allocs, frees, bad_frees;
-	long fail_after;
-};
-extern struct pmm_fake pmm_fake;
-void pmm_fake_init(unsigned pages);
-void pmm_fake_fini(void);
+#include "pmm_fake.h"
 
 #define IMAGE_VIRT KOSH_KERNEL_VIRT_BASE
 #define IMAGE_PHYS 0x1234000ull

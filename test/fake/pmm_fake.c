@@ -4,34 +4,17 @@
  * start at PMM_FAKE_BASE (not 0, so a physical address is never mistaken for a
  * pointer or for failure). The direct map is the arena itself. It counts pages
  * in use, refuses double frees and frees of foreign addresses, and can be told
- * to fail after a number of allocations. Tests reach its state through the
- * extern declarations they repeat (this fake has no header of its own):
- *
- *   void pmm_fake_init(unsigned pages);    start over with an arena of pages
- *   void pmm_fake_fini(void);              release it
- *   extern struct pmm_fake pmm_fake;       counters and the failure switch
+ * to fail after a number of allocations; tests reach its state through
+ * pmm_fake.h.
  */
 #include "pmm.h"
+#include "pmm_fake.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PMM_FAKE_BASE 0x100000000ull
-
-struct pmm_fake {
-	uint8_t *mem;
-	uint8_t *used;
-	unsigned pages;
-	unsigned in_use;
-	uint64_t allocs, frees, bad_frees;
-	long fail_after; /* allocations left before they fail; -1: never */
-};
-
 struct pmm_fake pmm_fake;
-
-void pmm_fake_init(unsigned pages);
-void pmm_fake_fini(void);
 
 void pmm_fake_init(unsigned pages)
 {

@@ -27,15 +27,7 @@
 #define MIB  (1ull << 20)
 #define FRAME_COST(pages) ((pages) * PAGE + sizeof(struct frame))
 
-struct pmm_fake {
-	uint8_t *mem;
-	uint8_t *used;
-	unsigned pages;
-	unsigned in_use;
-	uint64_t allocs, frees, bad_frees;
-	long fail_after;
-};
-extern struct pmm_fake pmm_fake;
+#include "pmm_fake.h"
 
 static struct quota root;
 static struct cap_slot slots[64];

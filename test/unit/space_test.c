@@ -34,15 +34,7 @@
 #define RX   (KOSH_RIGHT_READ | KOSH_RIGHT_EXECUTE)
 #define RWX  (KOSH_RIGHT_READ | KOSH_RIGHT_WRITE | KOSH_RIGHT_EXECUTE)
 
-struct pmm_fake {
-	uint8_t *mem;
-	uint8_t *used;
-	unsigned pages;
-	unsigned in_use;
-	uint64_t allocs, frees, bad_frees;
-	long fail_after;
-};
-extern struct pmm_fake pmm_fake;
+#include "pmm_fake.h"
 
 static struct quota root;
 static struct cap_slot slots[64];

@@ -17,6 +17,7 @@
 #include <kosh/fmt.h>
 #include <kosh/ipc.h>
 #include <kosh/log.h>
+#include <kosh/memmap.h>
 #include <kosh/rootinfo.h>
 #include <kosh/runtime.h>
 #include <kosh/spawn.h>
@@ -49,18 +50,6 @@ struct suite {
 
 static struct test tests[TESTS_MAX];
 
-static const char *arch_label(uint32_t arch)
-{
-	switch (arch) {
-	case KOSH_ARCH_X86_64:
-		return "x86-64";
-	case KOSH_ARCH_AARCH64:
-		return "AArch64";
-	default:
-		return "an unknown architecture";
-	}
-}
-
 /* 1 if word is one of the space-separated words of the command line. */
 static int has_word(const char *cmdline, size_t max, const char *word)
 {
@@ -85,7 +74,7 @@ static int check_root_info(const struct kosh_root_info *info)
 	}
 	if (info->arch != ARCH_USER_KOSH_ARCH) {
 		kosh_printf("refusing the root info: it is for %s, bootstrap for %s",
-			    arch_label(info->arch), ARCH_USER_NAME);
+			    kosh_arch_name(info->arch), ARCH_USER_NAME);
 		return -1;
 	}
 	if (info->frame_count > KOSH_ROOT_FRAMES_MAX || info->cmdline[sizeof(info->cmdline) - 1]) {
@@ -99,7 +88,7 @@ static int check_root_info(const struct kosh_root_info *info)
 static void banner(const struct kosh_root_info *info)
 {
 	kosh_printf("Kosh %s root task on %s, %u CPU%s, %llu MiB, initfs %llu KiB, %u frame%s",
-		    KOSH_VERSION, arch_label(info->arch), info->cpu_count,
+		    KOSH_VERSION, kosh_arch_name(info->arch), info->cpu_count,
 		    info->cpu_count == 1 ? "" : "s", (unsigned long long)(info->memory_bytes >> 20),
 		    (unsigned long long)((info->initfs_size + 1023) >> 10), info->frame_count,
 		    info->frame_count == 1 ? "" : "s");
