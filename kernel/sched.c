@@ -140,26 +140,30 @@ void sched_ready(struct thread *t)
 		post_work_on(c, SCHED_WORK_RESCHED);
 }
 
-/* An idle CPU takes the best thread from another CPU's queue that it may run. */
+/* The highest-priority thread on c's queue that self may run, or NULL. */
+static struct thread *stealable(struct cpu *c, const struct cpu *self)
+{
+	for (int p = runqueue_top_priority(&c->rq); p >= 0; p--) {
+		struct run_entry *head = &c->rq.heads[p];
+		for (struct run_entry *e = head->next; e != head; e = e->next)
+			if (allowed(thread_of(e), self))
+				return thread_of(e);
+	}
+	return NULL;
+}
+
+/* An idle CPU takes the best thread waiting on another CPU's queue that it may run. */
 static struct thread *steal(struct cpu *self)
 {
 	struct thread *best = NULL;
 	for (uint32_t i = 0; i < cpu_count(); i++) {
 		struct cpu *c = &cpus[i];
+		/* An idle CPU's one queued thread runs there next anyway. */
 		if (c == self || c->rq.count < (c->current ? 1u : 2u))
 			continue;
-		for (int p = runqueue_top_priority(&c->rq); p >= 0; p--) {
-			struct run_entry *head = &c->rq.heads[p];
-			for (struct run_entry *e = head->next; e != head; e = e->next) {
-				struct thread *t = thread_of(e);
-				if (allowed(t, self) && (!best || t->priority > best->priority))
-					best = t;
-				if (best)
-					break;
-			}
-			if (best)
-				break;
-		}
+		struct thread *t = stealable(c, self);
+		if (t && (!best || t->priority > best->priority))
+			best = t;
 	}
 	if (best)
 		runqueue_remove(&best->cpu->rq, &best->run);
