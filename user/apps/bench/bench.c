@@ -143,19 +143,12 @@ static void calibrate(void)
 	uint64_t ticks = c1 - c0, ns = (uint64_t)(n1 - n0);
 	/* ticks * 1e9 / ns, in two steps so it stays in 64 bits (ticks < 2^40 here). */
 	uint64_t measured = ticks * 1000 / (ns / 1000000);
-#if defined(__aarch64__)
-	uint64_t frq;
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
-	hz = frq;
-	kosh_printf("# counter: CNTVCT_EL0 read in user mode, CNTFRQ_EL0 %llu Hz "
-		    "(against clock_get: %llu Hz)",
-		    (unsigned long long)frq, (unsigned long long)measured);
-#else
-	hz = measured;
-	kosh_printf("# counter: TSC (rdtsc) read in user mode, %llu Hz measured against "
-		    "clock_get over %llu ms",
-		    (unsigned long long)measured, (unsigned long long)(ns / 1000000));
-#endif
+	uint64_t frq = arch_counter_hz();
+	hz = frq ? frq : measured;
+	kosh_printf("# counter: %s read in user mode, %llu Hz (%s; against clock_get over %llu ms: "
+		    "%llu Hz)",
+		    ARCH_COUNTER_NAME, (unsigned long long)hz, frq ? "as the CPU says" : "measured",
+		    (unsigned long long)(ns / 1000000), (unsigned long long)measured);
 	if (!hz)
 		fail("the counter's frequency", -1);
 }

@@ -8,30 +8,17 @@
 
 #include <stdint.h>
 
+#include <arch/counter.h>
+
 /* Labels of the messages bench sends the server; any other label is echoed back as it came. */
 #define BENCH_LABEL_ECHO 0x42
 #define BENCH_LABEL_QUIT 0x43
 #define BENCH_LABEL_STAMP 0x44 /* echoed with the server's counter at the receive in word 0 */
 
-/*
- * The free-running counter, read in user mode: x86-64 rdtsc (user mode may, as
- * long as the kernel leaves CR4.TSD clear), AArch64 CNTVCT_EL0 (user mode may
- * once the kernel sets CNTKCTL_EL1.EL0VCTEN). The fence / isb keeps earlier
- * instructions from drifting past the read on real hardware.
- */
+/* The counter each figure is timed with (<arch/counter.h>). */
 static inline uint64_t bench_counter(void)
 {
-#if defined(__x86_64__)
-	uint32_t lo, hi;
-	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-	return (uint64_t)hi << 32 | lo;
-#elif defined(__aarch64__)
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v)::"memory");
-	return v;
-#else
-#error "bench: no user-mode counter for this architecture"
-#endif
+	return arch_counter();
 }
 
 #endif
