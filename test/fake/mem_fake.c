@@ -8,6 +8,7 @@
  * process's table as kernel/syscall.c provides them.
  */
 #include "mem_fake.h"
+#include "kheap_fake.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,12 @@
 #include "thread.h"
 #include "vm.h"
 
-struct mem_fake mem_fake = { .kmalloc_fail_after = -1 };
+struct mem_fake mem_fake;
 
 void mem_fake_reset(void)
 {
 	memset(&mem_fake, 0, sizeof(mem_fake));
-	mem_fake.kmalloc_fail_after = -1;
+	kheap_fake_reset();
 }
 
 /* vm_init's linker symbols (only vm_init_image is called). */
@@ -100,35 +101,6 @@ uint64_t arch_copy_user_fixup(uint64_t pc)
 	return 0;
 }
 
-void *kmalloc(size_t size)
-{
-	if (!size || mem_fake.kmalloc_fail_after == 0)
-		return NULL;
-	if (mem_fake.kmalloc_fail_after > 0)
-		mem_fake.kmalloc_fail_after--;
-	void *p = malloc(size);
-	if (p) {
-		memset(p, 0xa5, size); /* not zeroed: a caller relying on it sees garbage */
-		mem_fake.kmallocs++;
-	}
-	return p;
-}
-
-void *kzalloc(size_t size)
-{
-	void *p = kmalloc(size);
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-void kfree(void *p)
-{
-	if (p)
-		mem_fake.kfrees++;
-	free(p);
-}
-
 /* ---- the machine ---- */
 
 #include "pmm_fake.h"
@@ -179,7 +151,7 @@ int mem_fake_machine_fini(void)
 	pagetable_destroy(&vm_kernel_space()->pt, 0);
 	pmm_free(map_page, 0);
 	int leaked = pmm_fake.in_use != 0 || pmm_fake.bad_frees != 0 ||
-		     mem_fake.kmallocs != mem_fake.kfrees;
+		     kheap_fake.kmallocs != kheap_fake.kfrees;
 	pmm_fake_fini();
 	return leaked ? -1 : 0;
 }

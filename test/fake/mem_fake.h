@@ -16,8 +16,6 @@ struct mem_fake {
 	uint64_t icache_syncs;        /* arch_sync_icache calls */
 	uint64_t local_flushes;       /* arch_tlb_flush_range calls with a size (this CPU only) */
 	uint64_t user_root;           /* the last root given */
-	uint64_t kmallocs, kfrees;    /* successful kmalloc / kzalloc, and kfree of non-NULL */
-	long kmalloc_fail_after;      /* allocations left before they fail; -1: never */
 };
 
 extern struct mem_fake mem_fake;

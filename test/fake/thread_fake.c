@@ -8,6 +8,7 @@
  * which host stack is in use.
  */
 #include "thread_fake.h"
+#include "kheap_fake.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,7 +177,7 @@ void thread_fake_reset(uint64_t start_ns)
 	cpus[0].online = 1;
 	arch_fake.cpu_index = 0;
 	memset(&thread_fake, 0, sizeof(thread_fake));
-	thread_fake.kmalloc_fail_after = -1;
+	kheap_fake_reset();
 	thread_fake.stack_fail_after = -1;
 	thread_fake.switch_limit = 100000;
 	thread_fake.now_ns = start_ns;
@@ -350,38 +351,6 @@ int arch_copy_user(void *dst, const void *src, uint64_t len)
 uint64_t arch_copy_user_fixup(uint64_t pc)
 {
 	return 0;
-}
-
-/* ---- kmalloc on the host heap ---- */
-
-void *kmalloc(size_t size)
-{
-	if (!size || thread_fake.kmalloc_fail_after == 0)
-		return NULL;
-	if (thread_fake.kmalloc_fail_after > 0)
-		thread_fake.kmalloc_fail_after--;
-	void *p = malloc(size);
-	if (p) {
-		/* Not zeroed (as the kernel's): a caller relying on it sees garbage. */
-		memset(p, size == thread_fake.kmalloc_zero_size ? 0 : 0xa5, size);
-		thread_fake.kmallocs++;
-	}
-	return p;
-}
-
-void *kzalloc(size_t size)
-{
-	void *p = kmalloc(size);
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-void kfree(void *p)
-{
-	if (p)
-		thread_fake.kfrees++;
-	free(p);
 }
 
 /* ---- Address spaces ---- */

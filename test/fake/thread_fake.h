@@ -51,9 +51,6 @@ struct thread_fake {
 	struct space *active_space; /* the last space_activate argument */
 	uint64_t ipis;		    /* arch_ipi_send calls */
 	uint64_t idles;		    /* arch_idle calls */
-	uint64_t kmallocs, kfrees;  /* successful kmalloc / kzalloc, kfree of non-NULL */
-	long kmalloc_fail_after;    /* allocations left before they fail; -1: never */
-	size_t kmalloc_zero_size;   /* kmalloc of exactly this size is zeroed (0: none) */
 	uint64_t stacks_allocated, stacks_freed;
 	long stack_fail_after;	     /* vm_stack_alloc calls left before they fail; -1: never */
 	uint64_t stack_free_in_use;  /* vm_stack_free of the stack being run on (refused) */

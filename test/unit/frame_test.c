@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "kheap_fake.h"
 #include "frame.h"
 #include "mem_fake.h"
 #include "pmm.h"
@@ -107,13 +108,13 @@ static void test_frame_ram_quota_exhaustion_changes_nothing(void **state)
 {
 	struct frame *f = NULL;
 	unsigned pages_before = pmm_fake.in_use;
-	uint64_t allocs = mem_fake.kmallocs;
+	uint64_t allocs = kheap_fake.kmallocs;
 	quota_init_root(&root, FRAME_COST(4) - 1);
 	assert_int_equal(frame_create_ram(&root, 4 * PAGE, 0, &f), KOSH_E_NO_MEMORY);
 	assert_null(f);
 	assert_int_equal(root.used, 0);
 	assert_int_equal(pmm_fake.in_use, pages_before);
-	assert_int_equal(mem_fake.kmallocs, allocs);
+	assert_int_equal(kheap_fake.kmallocs, allocs);
 	quota_init_root(&root, FRAME_COST(4));
 	assert_int_equal(frame_create_ram(&root, 4 * PAGE, 0, &f), KOSH_OK);
 	assert_int_equal(root.used, root.limit);
@@ -128,9 +129,9 @@ static void test_frame_ram_allocation_failure_uncharges(void **state)
 	assert_int_equal(frame_create_ram(&root, PAGE, 0, &f), KOSH_E_NO_MEMORY);
 	pmm_fake.fail_after = -1;
 	assert_int_equal(root.used, 0);
-	mem_fake.kmalloc_fail_after = 0;
+	kheap_fake.fail_after = 0;
 	assert_int_equal(frame_create_ram(&root, PAGE, 0, &f), KOSH_E_NO_MEMORY);
-	mem_fake.kmalloc_fail_after = -1;
+	kheap_fake.fail_after = -1;
 	assert_int_equal(root.used, 0);
 	assert_int_equal(root.obj.refs, 1);
 	assert_int_equal(pmm_fake.in_use, pages_before);

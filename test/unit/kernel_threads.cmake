@@ -14,6 +14,7 @@ set(KOSH_THREAD_TEST_SOURCES
   ${KOSH_ROOT}/kernel/cpu.c ${KOSH_ROOT}/kernel/timer.c ${KOSH_ROOT}/kernel/usercopy.c
   ${KOSH_ROOT}/kernel/klog.c
   ${CMAKE_CURRENT_SOURCE_DIR}/fake/thread_fake.c ${CMAKE_CURRENT_SOURCE_DIR}/fake/thread_fake_stubs.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/fake/kheap_fake.c
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/thread_harness.c)
 
 foreach(part sched ipc)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kheap_fake.h"
 #include "thread_harness.h"
 
 #include "arch_fake.h"
@@ -372,7 +373,7 @@ static void test_thread_running_reference_outlives_last_handle(void **state)
 {
 	struct process *p = th_process("p", NULL);
 	struct thread *t;
-	uint64_t used = th_quota.used, kfrees = thread_fake.kfrees;
+	uint64_t used = th_quota.used, kfrees = kheap_fake.kfrees;
 	bkl_lock();
 	assert_int_equal(thread_create(p, &th_quota, 10, &t), KOSH_OK);
 	bkl_unlock();
@@ -384,7 +385,7 @@ static void test_thread_running_reference_outlives_last_handle(void **state)
 	assert_string_equal(th_trace, "alive");
 	/* Reaped and destroyed: its charge is back, its memory freed. */
 	assert_int_equal(th_quota.used, used);
-	assert_true(thread_fake.kfrees >= kfrees + 2);
+	assert_true(kheap_fake.kfrees >= kfrees + 2);
 }
 
 /* ---- Priority changes, suspension, affinity ---- */
@@ -773,22 +774,22 @@ static void test_quota_exhausted_gives_no_memory(void **state)
 static void alloc_failures(uint64_t arg)
 {
 	kosh_handle_t hq = g_h[0], hp = g_h[1];
-	uint64_t before = quota_used_u(hq), kmallocs = thread_fake.kmallocs;
-	uint64_t kfrees = thread_fake.kfrees;
-	thread_fake.kmalloc_fail_after = 0;
+	uint64_t before = quota_used_u(hq), kmallocs = kheap_fake.kmallocs;
+	uint64_t kfrees = kheap_fake.kfrees;
+	kheap_fake.fail_after = 0;
 	g_ret[0] = usys(KOSH_SYS_endpoint_create, hq, 0, 0, 0, 0, 0, 0);
 	g_ret[1] = usys(KOSH_SYS_notification_create, hq, 0, 0, 0, 0, 0, 0);
 	g_ret[2] = usys(KOSH_SYS_thread_create, hp, 0, 0, 0, 0, 0, 0);
-	thread_fake.kmalloc_fail_after = 1; /* the thread object, not its message buffer */
+	kheap_fake.fail_after = 1; /* the thread object, not its message buffer */
 	g_ret[3] = usys(KOSH_SYS_thread_create, hp, 0, 0, 0, 0, 0, 0);
-	thread_fake.kmalloc_fail_after = -1;
+	kheap_fake.fail_after = -1;
 	thread_fake.stack_fail_after = 0;
 	g_ret[4] = usys(KOSH_SYS_thread_create, hp, 0, 0, 0, 0, 0, 0);
 	thread_fake.stack_fail_after = -1;
 	UCHECK_EQ(quota_used_u(hq), before);
 	/* The thread objects and the message buffer that were made, freed again. */
-	UCHECK_EQ(thread_fake.kmallocs - kmallocs, 3);
-	UCHECK_EQ(thread_fake.kfrees - kfrees, 3);
+	UCHECK_EQ(kheap_fake.kmallocs - kmallocs, 3);
+	UCHECK_EQ(kheap_fake.kfrees - kfrees, 3);
 	th_mark("done");
 }
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "kheap_fake.h"
 #include "arch.h"
 #include "frame.h"
 #include "klog.h"
@@ -152,9 +153,9 @@ static void test_space_create_quota_exhaustion_changes_nothing(void **state)
 	pmm_fake.fail_after = 0;
 	assert_int_equal(space_create(&root, &t), KOSH_E_NO_MEMORY);
 	pmm_fake.fail_after = -1;
-	mem_fake.kmalloc_fail_after = 0;
+	kheap_fake.fail_after = 0;
 	assert_int_equal(space_create(&root, &t), KOSH_E_NO_MEMORY);
-	mem_fake.kmalloc_fail_after = -1;
+	kheap_fake.fail_after = -1;
 	assert_int_equal(pmm_fake.in_use, pages);
 }
 

@@ -3,6 +3,7 @@
  * The common part of the thread, scheduler and IPC host tests (see
  * thread_harness.h).
  */
+#include "kheap_fake.h"
 #include "thread_harness.h"
 
 #include <stdio.h>
@@ -116,7 +117,7 @@ int th_teardown(void **state)
 	} while (0)
 	EXPECT(th_quota.used == th_quota_start);
 	EXPECT(th_quota.obj.refs == 1);
-	EXPECT(thread_fake.kmallocs == thread_fake.kfrees);
+	EXPECT(kheap_fake.kmallocs == kheap_fake.kfrees);
 	EXPECT(thread_fake.stacks_allocated == thread_fake.stacks_freed);
 	EXPECT(thread_fake.stack_free_in_use == 0);
 	EXPECT(thread_fake.stack_free_unknown == 0);
@@ -130,8 +131,8 @@ int th_teardown(void **state)
 	if (bad)
 		fprintf(stderr,
 			"teardown: kmallocs %llu kfrees %llu quota used %llu (start %llu)\n",
-			(unsigned long long)thread_fake.kmallocs,
-			(unsigned long long)thread_fake.kfrees, (unsigned long long)th_quota.used,
+			(unsigned long long)kheap_fake.kmallocs,
+			(unsigned long long)kheap_fake.kfrees, (unsigned long long)th_quota.used,
 			(unsigned long long)th_quota_start);
 	return bad ? -1 : 0;
 }
