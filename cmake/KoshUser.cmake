@@ -9,12 +9,15 @@
 #   kosh_user_objects(<name> ARCH <arch> SOURCES ... [INCLUDES ...] [DEFINES ...])
 #   kosh_user_library(<name> ARCH <arch> OBJECTS <objlib>...)      -> lib<name>.a
 #   kosh_user_program(<name> ARCH <arch> SOURCES ... [INSTALL <path in initfs>]
-#                     [LIBS <user library>...] [INCLUDES ...] [DEFINES ...])
+#                     [LIBS <user library>...] [INCLUDES ...] [DEFINES ...] [LIBC])
 #
 # A program links crt0, its objects, its LIBS and the runtime (libkosh) with
-# shared/lib's freestanding code (libkosh-shared). With INSTALL it joins the
-# initfs of its architecture: the global property KOSH_INITFS_FILES_<arch>
-# collects "path=file" pairs for scripts/mkinitfs.sh.
+# shared/lib's freestanding code (libkosh-shared). With LIBC it is compiled
+# against musl's headers and links musl's libc.a (and compiler-rt's builtins)
+# first (cmake/KoshMusl.cmake), so musl's string functions are the ones used;
+# crt0 stays Kosh's. With INSTALL it joins the initfs of its architecture: the
+# global property KOSH_INITFS_FILES_<arch> collects "path=file" pairs for
+# scripts/mkinitfs.sh.
 
 find_program(KOSH_LLVM_AR NAMES llvm-ar llvm-ar-14 REQUIRED)
 find_program(KOSH_LLVM_OBJCOPY NAMES llvm-objcopy llvm-objcopy-14 REQUIRED)
@@ -57,13 +60,22 @@ endfunction()
 # <build>/<arch>/user/<name>.elf (with debug information) and <name> (stripped of
 # it, the copy that goes into the initfs).
 function(kosh_user_program name)
-  cmake_parse_arguments(A "" "ARCH;INSTALL" "SOURCES;LIBS;INCLUDES;DEFINES" ${ARGN})
+  cmake_parse_arguments(A "LIBC" "ARCH;INSTALL" "SOURCES;LIBS;INCLUDES;DEFINES" ${ARGN})
   set(arch ${A_ARCH})
   set(target user_${arch}_${name})
+  set(libs)
+  set(libc_deps)
+  if(A_LIBC)
+    list(APPEND A_INCLUDES ${KOSH_MUSL_INCLUDE_${arch}})
+    list(APPEND libs ${KOSH_MUSL_LIBC_${arch}} ${KOSH_MUSL_RT_${arch}})
+    set(libc_deps kosh_musl_${arch} ${KOSH_MUSL_LIBC_${arch}})
+  endif()
   kosh_user_objects(${target}_objs ARCH ${arch} SOURCES ${A_SOURCES} INCLUDES ${A_INCLUDES}
     DEFINES ${A_DEFINES})
+  if(A_LIBC)
+    add_dependencies(${target}_objs kosh_musl_${arch})
+  endif()
   kosh_object_files(objs ${target}_objs kosh_user_crt0_${arch})
-  set(libs)
   foreach(lib IN LISTS A_LIBS ITEMS kosh_${arch} kosh_shared_user_${arch})
     get_property(file GLOBAL PROPERTY KOSH_USER_LIB_${lib})
     if(NOT file)
@@ -79,7 +91,7 @@ function(kosh_user_program name)
             -o ${dir}/${name}.elf ${objs} --start-group ${libs} --end-group
     COMMAND ${KOSH_LLVM_OBJCOPY} --strip-debug ${dir}/${name}.elf ${dir}/${name}
     DEPENDS ${target}_objs kosh_user_crt0_${arch} ${objs} ${libs} ${A_LIBS} kosh_${arch}
-            kosh_shared_user_${arch} ${script}
+            kosh_shared_user_${arch} ${script} ${libc_deps}
     COMMAND_EXPAND_LISTS
     COMMENT "Linking ${name} (${arch})")
   add_custom_target(${target} ALL DEPENDS ${dir}/${name})

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Capability tables and object references (see cap.h). One lock per table;
+ * Capability tables and object references (see cap.h). One lock per table,
+ * taken as is: every caller runs with interrupts masked (under the big lock);
  * an object's reference count is atomic, and its release runs outside the
  * table lock (an object's release may close other capabilities).
  */
@@ -79,7 +80,7 @@ static void retire_or_free(struct cap_slot *s)
 
 kosh_err_t cap_reserve(struct cap_table *t, uint32_t *slot)
 {
-	uint64_t flags = spin_lock_irqsave(&t->lock);
+	spin_lock(&t->lock);
 	kosh_err_t err = KOSH_E_NO_SLOTS;
 	for (uint32_t i = 1; i < t->capacity; i++) {
 		if (t->slots[i].state == CAP_SLOT_FREE) {
@@ -90,7 +91,7 @@ kosh_err_t cap_reserve(struct cap_table *t, uint32_t *slot)
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock(&t->lock);
 	return err;
 }
 
@@ -102,22 +103,22 @@ kosh_handle_t cap_reserved_handle(struct cap_table *t, uint32_t slot)
 void cap_publish(struct cap_table *t, uint32_t slot, struct kobject *o, uint32_t rights,
 		 uint64_t badge)
 {
-	uint64_t flags = spin_lock_irqsave(&t->lock);
+	spin_lock(&t->lock);
 	struct cap_slot *s = &t->slots[slot];
 	s->obj = o;
 	s->rights = rights & KOSH_RIGHTS_ALL;
 	s->badge = badge;
 	s->state = CAP_SLOT_USED;
 	__atomic_fetch_add(&o->handles, 1, __ATOMIC_RELAXED);
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock(&t->lock);
 }
 
 void cap_unreserve(struct cap_table *t, uint32_t slot)
 {
-	uint64_t flags = spin_lock_irqsave(&t->lock);
+	spin_lock(&t->lock);
 	t->slots[slot].state = CAP_SLOT_FREE;
 	t->used--;
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock(&t->lock);
 }
 
 kosh_err_t cap_insert(struct cap_table *t, struct kobject *o, uint32_t rights, uint64_t badge,
@@ -135,7 +136,7 @@ kosh_err_t cap_insert(struct cap_table *t, struct kobject *o, uint32_t rights, u
 kosh_err_t cap_get(struct cap_table *t, kosh_handle_t h, uint32_t type, uint32_t rights,
 		   struct kobject **out, uint64_t *badge)
 {
-	uint64_t flags = spin_lock_irqsave(&t->lock);
+	spin_lock(&t->lock);
 	struct cap_slot *s = lookup(t, h);
 	kosh_err_t err = KOSH_OK;
 	if (!s)
@@ -150,20 +151,20 @@ kosh_err_t cap_get(struct cap_table *t, kosh_handle_t h, uint32_t type, uint32_t
 		if (badge)
 			*badge = s->badge;
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock(&t->lock);
 	return err;
 }
 
 kosh_err_t cap_close(struct cap_table *t, kosh_handle_t h)
 {
-	uint64_t flags = spin_lock_irqsave(&t->lock);
+	spin_lock(&t->lock);
 	struct cap_slot *s = lookup(t, h);
 	struct kobject *o = s ? s->obj : 0;
 	if (s) {
 		retire_or_free(s);
 		t->used--;
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock(&t->lock);
 	if (!o)
 		return KOSH_E_BAD_HANDLE;
 	drop_capability(o); /* outside the lock: a release may close other capabilities */
@@ -193,28 +194,28 @@ kosh_err_t cap_dup(struct cap_table *t, kosh_handle_t h, uint32_t rights, uint64
 kosh_err_t cap_info(struct cap_table *t, kosh_handle_t h, uint32_t *type, uint32_t *rights,
 		    uint64_t *badge)
 {
-	uint64_t flags = spin_lock_irqsave(&t->lock);
+	spin_lock(&t->lock);
 	struct cap_slot *s = lookup(t, h);
 	if (s) {
 		*type = s->obj->type;
 		*rights = s->rights;
 		*badge = s->badge;
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock(&t->lock);
 	return s ? KOSH_OK : KOSH_E_BAD_HANDLE;
 }
 
 void cap_table_clear(struct cap_table *t)
 {
 	for (uint32_t i = 1; i < t->capacity; i++) {
-		uint64_t flags = spin_lock_irqsave(&t->lock);
+		spin_lock(&t->lock);
 		struct cap_slot *s = &t->slots[i];
 		struct kobject *o = s->state == CAP_SLOT_USED ? s->obj : 0;
 		if (o) {
 			retire_or_free(s);
 			t->used--;
 		}
-		spin_unlock_irqrestore(&t->lock, flags);
+		spin_unlock(&t->lock);
 		if (o)
 			drop_capability(o);
 	}

@@ -94,12 +94,17 @@ static kosh_err_t load_message(struct thread *self, uint64_t tag, const uint64_t
 /* Move a loaded message from one kernel buffer to another (capability references move too). */
 static void move_message(struct message *from, struct message *to)
 {
-	uint32_t words = KOSH_MSG_WORDS(from->tag);
+	uint32_t words = KOSH_MSG_WORDS(from->tag), caps = KOSH_MSG_CAPS(from->tag);
 	to->tag = from->tag;
 	to->badge = from->badge;
-	memcpy(to->words, from->words,
-	       (words > KOSH_MSG_WORDS_REG ? words : KOSH_MSG_WORDS_REG) * 8ull);
-	for (uint32_t i = 0; i < KOSH_MSG_CAPS_MAX; i++) {
+	if (words > KOSH_MSG_WORDS_REG) {
+		memcpy(to->words, from->words, words * 8ull);
+	} else {
+		for (uint32_t i = 0; i < KOSH_MSG_WORDS_REG; i++)
+			to->words[i] = from->words[i];
+	}
+	/* Slots past the tag's count are NULL in every buffer (unpacked or dropped). */
+	for (uint32_t i = 0; i < caps; i++) {
 		to->caps[i] = from->caps[i];
 		to->cap_rights[i] = from->cap_rights[i];
 		to->cap_badges[i] = from->cap_badges[i];

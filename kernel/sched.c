@@ -448,6 +448,8 @@ void sched_preempt(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *cur = c->current;
+	if (!(__atomic_load_n(&c->work, __ATOMIC_RELAXED) & SCHED_WORK_RESCHED))
+		return; /* nothing asked for: an affinity change asks too (sched_update) */
 	if (cur && cur->state == THREAD_RUNNING && !allowed(cur, c)) {
 		sched_ready(cur);
 		struct thread *next = pick(c);
@@ -456,8 +458,7 @@ void sched_preempt(void)
 		switch_to(c, next);
 		return;
 	}
-	if (__atomic_load_n(&c->work, __ATOMIC_RELAXED) & SCHED_WORK_RESCHED)
-		schedule(0);
+	schedule(0);
 }
 
 struct thread *thread_current(void)

@@ -88,22 +88,19 @@ void kernel_exit_to_user(struct trap_frame *f)
 		bkl_lock();
 	}
 	for (;;) {
-		if (__atomic_load_n(&this_cpu()->work, __ATOMIC_ACQUIRE) &
-		    (SCHED_WORK_TIMER | SCHED_WORK_IRQ))
+		uint32_t work = __atomic_load_n(&c->work, __ATOMIC_ACQUIRE);
+		struct thread *t = c->current;
+		if (!work && !t->kill && !t->suspend)
+			break; /* the common case: straight back */
+		if (work & (SCHED_WORK_TIMER | SCHED_WORK_IRQ))
 			sched_do_work();
-		struct thread *t = thread_current();
 		if (t->kill)
 			thread_exit_current();
-		if (t->suspend) {
+		if (t->suspend)
 			sched_suspend_current();
-			continue;
-		}
-		sched_preempt();
-		c = this_cpu();
-		if (!(__atomic_load_n(&c->work, __ATOMIC_ACQUIRE) &
-		      (SCHED_WORK_RESCHED | SCHED_WORK_TIMER | SCHED_WORK_IRQ)) &&
-		    !c->current->kill && !c->current->suspend)
-			break;
+		else
+			sched_preempt();
+		c = this_cpu(); /* it may run on another CPU now */
 	}
 	bkl_unlock();
 }
