@@ -10,6 +10,7 @@
  * half-applied configuration behind. Every stored value is NUL-terminated.
  */
 #include <kosh/cfg.h>
+#include <kosh/span.h>
 #include <kosh/string.h>
 
 #define CFG_VIDEO_MAX 16384u
@@ -23,11 +24,6 @@ enum cfg_key {
 };
 
 /* A piece of the text: not NUL-terminated. */
-struct span {
-	const char *p;
-	size_t len;
-};
-
 struct parser {
 	struct kosh_cfg cfg;
 	int seen[CFG_KEY_COUNT];
@@ -56,34 +52,13 @@ void kosh_cfg_defaults(struct kosh_cfg *cfg, const char *kernel_name)
 	copy_string(cfg->initfs, sizeof(cfg->initfs), "initfs.tar", 10);
 }
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static int is_printable(char c)
 {
 	return c >= 0x20 && c <= 0x7e;
 }
 
-static struct span trim(struct span s)
-{
-	while (s.len && is_blank(s.p[0])) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len && is_blank(s.p[s.len - 1]))
-		s.len--;
-	return s;
-}
-
-static int span_is(struct span s, const char *word)
-{
-	return strlen(word) == s.len && memcmp(s.p, word, s.len) == 0;
-}
-
 /* 0 if every byte is printable or a tab, and a CR (if any) is the last byte. */
-static int check_line_bytes(struct span line)
+static int check_line_bytes(struct kosh_span line)
 {
 	for (size_t i = 0; i < line.len; i++) {
 		char c = line.p[i];
@@ -95,7 +70,7 @@ static int check_line_bytes(struct span line)
 	return 0;
 }
 
-static int check_path(struct span v, const char **msg)
+static int check_path(struct kosh_span v, const char **msg)
 {
 	if (v.len >= KOSH_CFG_PATH_MAX) {
 		*msg = "value too long";
@@ -116,7 +91,7 @@ static int check_path(struct span v, const char **msg)
 	return 0;
 }
 
-static int check_cmdline(struct span v, const char **msg)
+static int check_cmdline(struct kosh_span v, const char **msg)
 {
 	if (v.len >= KOSH_CMDLINE_MAX) {
 		*msg = "value too long";
@@ -132,7 +107,7 @@ static int check_cmdline(struct span v, const char **msg)
 }
 
 /* Parses 1..CFG_VIDEO_MAX in decimal from *s onwards; advances *s past the digits. */
-static int parse_dimension(struct span *s, uint32_t *out)
+static int parse_dimension(struct kosh_span *s, uint32_t *out)
 {
 	uint32_t v = 0;
 	size_t n = 0;
@@ -150,7 +125,7 @@ static int parse_dimension(struct span *s, uint32_t *out)
 	return 0;
 }
 
-static int parse_video(struct span v, struct kosh_cfg *cfg, const char **msg)
+static int parse_video(struct kosh_span v, struct kosh_cfg *cfg, const char **msg)
 {
 	uint32_t w, h;
 	*msg = "bad video mode (expected WxH, e.g. 1280x720, each 1..16384)";
@@ -165,7 +140,7 @@ static int parse_video(struct span v, struct kosh_cfg *cfg, const char **msg)
 	return 0;
 }
 
-static int apply_value(enum cfg_key key, struct span v, struct kosh_cfg *cfg, const char **msg)
+static int apply_value(enum cfg_key key, struct kosh_span v, struct kosh_cfg *cfg, const char **msg)
 {
 	switch (key) {
 	case CFG_KERNEL:
@@ -188,10 +163,10 @@ static int apply_value(enum cfg_key key, struct span v, struct kosh_cfg *cfg, co
 	}
 }
 
-static int find_key(struct span key, enum cfg_key *out)
+static int find_key(struct kosh_span key, enum cfg_key *out)
 {
 	for (int k = 0; k < CFG_KEY_COUNT; k++) {
-		if (span_is(key, cfg_key_names[k])) {
+		if (kosh_span_is(key, cfg_key_names[k])) {
 			*out = (enum cfg_key)k;
 			return 0;
 		}
@@ -200,7 +175,7 @@ static int find_key(struct span key, enum cfg_key *out)
 }
 
 /* Splits "key = value" at the first '='; both sides come back trimmed. */
-static int split_line(struct span line, struct span *key, struct span *value)
+static int split_line(struct kosh_span line, struct kosh_span *key, struct kosh_span *value)
 {
 	const char *eq = NULL;
 	for (size_t i = 0; i < line.len && !eq; i++) {
@@ -209,18 +184,18 @@ static int split_line(struct span line, struct span *key, struct span *value)
 	}
 	if (!eq)
 		return -1;
-	*key = trim((struct span){ line.p, (size_t)(eq - line.p) });
-	*value = trim((struct span){ eq + 1, line.len - (size_t)(eq - line.p) - 1 });
+	*key = kosh_span_trim((struct kosh_span){ line.p, (size_t)(eq - line.p) });
+	*value = kosh_span_trim((struct kosh_span){ eq + 1, line.len - (size_t)(eq - line.p) - 1 });
 	return 0;
 }
 
 /* Handles one line, CR and LF removed; returns an error message or NULL. */
-static const char *parse_line(struct parser *ps, struct span line)
+static const char *parse_line(struct parser *ps, struct kosh_span line)
 {
-	struct span key, value;
+	struct kosh_span key, value;
 	enum cfg_key k;
 	const char *msg = NULL;
-	line = trim(line);
+	line = kosh_span_trim(line);
 	if (line.len == 0 || line.p[0] == '#')
 		return NULL;
 	if (split_line(line, &key, &value))
@@ -237,19 +212,6 @@ static const char *parse_line(struct parser *ps, struct span line)
 		return msg;
 	ps->seen[k] = 1;
 	return NULL;
-}
-
-/* The line starting at text[*pos], without its LF; advances *pos past the LF. */
-static struct span next_line(const char *text, uint64_t len, uint64_t *pos)
-{
-	struct span line = { text + *pos, 0 };
-	while (*pos < len && text[*pos] != '\n') {
-		(*pos)++;
-		line.len++;
-	}
-	if (*pos < len)
-		(*pos)++;
-	return line;
 }
 
 static void set_error(struct kosh_cfg_error *err, uint32_t line, const char *message)
@@ -270,13 +232,13 @@ int kosh_cfg_parse(const char *text, uint64_t len, struct kosh_cfg *cfg,
 		   struct kosh_cfg_error *err)
 {
 	struct parser ps = { .cfg = *cfg };
-	uint64_t pos = skip_bom(text, len) ? 3 : 0;
+	size_t pos = skip_bom(text, len) ? 3 : 0;
 	if (len > KOSH_CFG_FILE_MAX) {
 		set_error(err, 0, "file too large");
 		return -1;
 	}
 	for (uint32_t n = 1; pos < len; n++) {
-		struct span line = next_line(text, len, &pos);
+		struct kosh_span line = kosh_span_next_line(text, len, &pos);
 		const char *msg = NULL;
 		if (check_line_bytes(line))
 			msg = "bad character (control or non-ASCII byte)";
