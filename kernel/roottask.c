@@ -85,7 +85,7 @@ static int load_elf(struct loader *l, const void *file, uint64_t size, uint64_t 
 {
 	struct kosh_elf_image img;
 	struct kosh_elf_limits lim = {
-		arch_id() == KOSH_ARCH_X86_64 ? KOSH_EM_X86_64 : KOSH_EM_AARCH64, PAGE,
+		arch_elf_machine(), PAGE,
 		KOSH_ROOT_INFO_VA - PAGE,
 	};
 	enum kosh_elf_error e = kosh_elf_validate(file, size, &lim, &img);

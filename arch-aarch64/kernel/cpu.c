@@ -25,6 +25,7 @@
 #include "traps_arm.h"
 
 #include <kosh/bootinfo.h>
+#include <kosh/elf.h>
 
 static void set_this_cpu(struct cpu *c)
 {
@@ -76,6 +77,11 @@ uint64_t arch_cpu_hwid(void)
 uint32_t arch_id(void)
 {
 	return KOSH_ARCH_AARCH64;
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return KOSH_EM_AARCH64;
 }
 
 uint64_t arch_ticks(void)

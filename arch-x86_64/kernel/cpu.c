@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include <kosh/bootinfo.h>
+#include <kosh/elf.h>
 #include <kosh/string.h>
 
 _Static_assert(offsetof(struct cpu, index) == 0, "arch_cpu_index reads %gs:0");
@@ -278,6 +279,11 @@ volatile uint32_t *x86_mmio(uint64_t phys)
 uint32_t arch_id(void)
 {
 	return KOSH_ARCH_X86_64;
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return KOSH_EM_X86_64;
 }
 
 uint64_t arch_ticks(void)

@@ -11,6 +11,9 @@
 /* enum kosh_arch of this port. */
 uint32_t arch_id(void);
 
+/* The ELF e_machine of this port's programs (KOSH_EM_*): what the root task must be. */
+uint16_t arch_elf_machine(void);
+
 /* First thing in kmain: the kernel's own descriptor tables / exception vectors. */
 void arch_early_init(void);
 
