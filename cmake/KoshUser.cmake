@@ -15,7 +15,9 @@
 # shared/lib's freestanding code (libkosh-shared). With LIBC it is compiled
 # against musl's headers and links musl's libc.a (and compiler-rt's builtins)
 # first (cmake/KoshMusl.cmake), so musl's string functions are the ones used;
-# crt0 stays Kosh's. With INSTALL it joins the initfs of its architecture: the
+# crt0 stays Kosh's, and user/lib/musl/start.c joins the program's own objects:
+# it enters musl's __libc_start_main and replaces the pieces of musl that would
+# issue Linux system-call instructions (an object wins over archive members). With INSTALL it joins the initfs of its architecture: the
 # global property KOSH_INITFS_FILES_<arch> collects "path=file" pairs for
 # scripts/mkinitfs.sh.
 
@@ -66,6 +68,7 @@ function(kosh_user_program name)
   set(libs)
   set(libc_deps)
   if(A_LIBC)
+    list(APPEND A_SOURCES ${KOSH_ROOT}/user/lib/musl/start.c)
     list(APPEND A_INCLUDES ${KOSH_MUSL_INCLUDE_${arch}})
     list(APPEND libs ${KOSH_MUSL_LIBC_${arch}} ${KOSH_MUSL_RT_${arch}})
     set(libc_deps kosh_musl_${arch} ${KOSH_MUSL_LIBC_${arch}})

@@ -37,6 +37,16 @@ uint64_t clock_ticks_to_ns(uint64_t ticks, uint64_t hz)
 	return ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
 }
 
+uint64_t clock_ticks(void)
+{
+	return arch_ticks();
+}
+
+uint64_t clock_ticks_ns(uint64_t ticks)
+{
+	return clock_ticks_to_ns(ticks, freq);
+}
+
 uint64_t clock_ns(void)
 {
 	uint64_t now = arch_ticks();

@@ -42,6 +42,7 @@ struct cpu {
 	struct timer_event sched_timer;
 	uint64_t switches;          /* context switches on this CPU */
 	uint64_t idle_ns;           /* time spent halted */
+	uint64_t run_since;         /* clock_ticks() when current was switched to */
 };
 
 extern struct cpu cpus[MAX_CPUS];

@@ -310,12 +310,95 @@ void ipc_cancel_wait(struct thread *t)
 			t->caller_of->reply_to = NULL;
 		t->caller_of = NULL;
 	}
+	if (t->wait == WAIT_REPLY && t->reply_saved) {
+		t->reply_saved->caller = NULL; /* the saved reply goes nowhere now */
+		t->reply_saved = NULL;
+	}
 }
 
 void ipc_thread_dying(struct thread *t)
 {
 	drop_reply(t);
 	drop_caps(t->msg);
+}
+
+/* ---- Saved replies ---- */
+
+/* Its caller, if it still waits, learns that no reply will come. */
+static void reply_closed(struct kobject *o)
+{
+	struct reply *rp = (struct reply *)o;
+	struct thread *caller = rp->caller;
+	if (!caller)
+		return;
+	rp->caller = NULL;
+	caller->reply_saved = NULL;
+	sched_wake(caller, KOSH_E_PEER_CLOSED);
+}
+
+static void reply_release(struct kobject *o)
+{
+	struct reply *rp = (struct reply *)o;
+	reply_closed(o);
+	struct quota *q = rp->quota;
+	kfree(rp);
+	quota_uncharge(q, sizeof(*rp));
+	kobject_put(&q->obj);
+}
+
+kosh_err_t reply_create(struct quota *q, struct reply **out)
+{
+	if (quota_charge(q, sizeof(struct reply)))
+		return KOSH_E_NO_MEMORY;
+	struct reply *rp = kzalloc(sizeof(*rp));
+	if (!rp) {
+		quota_uncharge(q, sizeof(*rp));
+		return KOSH_E_NO_MEMORY;
+	}
+	kobject_init(&rp->obj, KOSH_OBJ_REPLY, reply_release);
+	rp->obj.closed = reply_closed;
+	rp->quota = q;
+	kobject_get(&q->obj);
+	*out = rp;
+	return KOSH_OK;
+}
+
+kosh_err_t ipc_reply_save(struct quota *q, struct reply **out)
+{
+	struct thread *self = thread_current();
+	struct thread *caller = self->reply_to;
+	struct reply *rp;
+	if (!caller)
+		return KOSH_E_BAD_STATE;
+	kosh_err_t e = reply_create(q, &rp);
+	if (e)
+		return e;
+	/* The caller's reply capability moves from the thread to the object. */
+	rp->caller = caller;
+	self->reply_to = NULL;
+	caller->caller_of = NULL;
+	caller->reply_saved = rp;
+	caller->wait_obj = rp;
+	*out = rp;
+	return KOSH_OK;
+}
+
+kosh_err_t ipc_reply_send(struct reply *rp, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct thread *self = thread_current();
+	struct thread *caller = rp->caller;
+	if (rp->sent)
+		return KOSH_E_BAD_STATE;
+	if (!caller)
+		return KOSH_E_PEER_CLOSED; /* before loading: the sender keeps its capabilities */
+	kosh_err_t e = load_message(self, r[1], &r[2], 0, caller->msg);
+	if (e)
+		return e; /* the reply is still owed */
+	rp->sent = 1;
+	rp->caller = NULL;
+	caller->reply_saved = NULL;
+	sched_wake(caller, KOSH_OK);
+	return KOSH_OK;
 }
 
 /* ---- Objects ---- */

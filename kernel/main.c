@@ -23,6 +23,7 @@
 #include "sched.h"
 #include "selftest.h"
 #include "smp.h"
+#include "sys_log.h"
 #include "vm.h"
 
 #include <kosh/fmt.h>
@@ -234,6 +235,7 @@ void kmain(const struct kosh_bootinfo *bi)
 		uart_source = NULL;
 	if (bi->fb.phys)
 		console_use_framebuffer((void *)(uintptr_t)(bi->hhdm_base + bi->fb.phys), &bi->fb);
+	console_set_uart_given(log_uart_given);
 	klog_set_sink(console_write);
 	print_summary(bi, kmain_ticks, uart_source);
 	int plat_err = platform_init(&plat, &fw);

@@ -10,6 +10,7 @@
 
 #include "arch.h"
 
+#include "clock.h"
 #include "ipc.h"
 #include "kheap.h"
 #include "klog.h"
@@ -87,6 +88,7 @@ kosh_err_t process_create(struct quota *q, struct space *space, const char *name
 	list_init(&p->waiters);
 	p->id = next_id++;
 	p->state = PROCESS_ALIVE;
+	p->created_ns = clock_ns();
 	strlcpy(p->name, name, sizeof(p->name));
 	*out = p;
 	return KOSH_OK;
@@ -174,6 +176,23 @@ void process_notify(struct process *p, struct notification *n, uint64_t bits)
 		kobject_put(&p->exit_ntf->obj);
 	p->exit_ntf = n;
 	p->exit_bits = bits;
+}
+
+void process_info(struct process *p, struct kosh_process_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = p->id;
+	out->state = p->state == PROCESS_ALIVE	 ? KOSH_PROCESS_RUNNING :
+		     p->state == PROCESS_EXITING ? KOSH_PROCESS_EXITING :
+						   KOSH_PROCESS_EXITED;
+	out->threads = p->live_threads;
+	uint64_t ticks = p->cpu_ticks;
+	list_for_each(pos, &p->threads)
+		ticks += sched_unaccounted_ticks(list_entry(pos, struct thread, threads));
+	out->cpu_ns = clock_ticks_ns(ticks);
+	out->exit_status = p->state == PROCESS_EXITED ? p->exit_status : 0;
+	out->created_ns = p->created_ns;
+	strlcpy(out->name, p->name, sizeof(out->name));
 }
 
 kosh_err_t process_ioport_bitmap(struct process *p)

@@ -43,7 +43,9 @@ struct process {
 	struct notification *exit_ntf; /* signalled with exit_bits at exit (a reference), or NULL */
 	uint64_t exit_bits;
 	uint8_t *ioport_bitmap; /* x86-64: ARCH_IOPORT_BITMAP_BYTES, NULL until a range is enabled */
-	char name[32];
+	uint64_t cpu_ticks;   /* its threads' counter ticks on a CPU, added at each switch (sched.c) */
+	uint64_t created_ns;
+	char name[KOSH_PROCESS_NAME_MAX];
 };
 
 /*
@@ -71,6 +73,9 @@ kosh_err_t process_wait(struct process *p, uint64_t timeout_ns, uint64_t *status
  * notification, n NULL removes it. p holds a reference to n until then.
  */
 void process_notify(struct process *p, struct notification *n, uint64_t bits);
+
+/* What process_info reports of p: id, state, threads, CPU time (to this moment), status, name. */
+void process_info(struct process *p, struct kosh_process_info *out);
 
 /* Give p an I/O-port bitmap refusing every port, charged to its quota (x86-64). */
 __attribute__((warn_unused_result)) kosh_err_t process_ioport_bitmap(struct process *p);

@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "bootinfo.h"
+#include "console.h"
 #include "cpu.h"
 #include "frame.h"
 #include "klog.h"
@@ -126,6 +127,24 @@ static void give_phys(struct loader *l, uint32_t kind, uint64_t phys, uint64_t s
 		info->frames[info->frame_count++] = (struct kosh_root_frame){ h, kind, base, len };
 }
 
+/*
+ * The kernel's console UART, when it is memory-mapped, as an MMIO frame of
+ * exactly its page(s), so that its userspace driver can be given the UART and
+ * nothing more (docs/console.md): firmware memory maps seldom list it (QEMU
+ * virt's PL011 at 0x9000000 is absent). Skipped when the map has a range of
+ * exactly those pages already.
+ */
+static void give_uart(struct loader *l, const struct kosh_mem_range *map, uint32_t n)
+{
+	uint64_t phys, size;
+	if (!console_uart_region(&phys, &size))
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		if (map[i].type == KOSH_MEM_MMIO && map[i].base == phys && map[i].size == size)
+			return;
+	give_phys(l, KOSH_ROOT_FRAME_MMIO, phys, size, FRAME_CACHE_DEVICE, FRAME_RIGHTS_RW);
+}
+
 static void give_frames(struct loader *l, const struct kosh_bootinfo *bi)
 {
 	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
@@ -137,6 +156,7 @@ static void give_frames(struct loader *l, const struct kosh_bootinfo *bi)
 			give_phys(l, KOSH_ROOT_FRAME_ACPI, map[i].base, map[i].size,
 				  FRAME_CACHE_NORMAL, FRAME_RIGHTS_RO);
 	}
+	give_uart(l, map, bi->mem_map_count);
 	if (bi->dtb)
 		give_phys(l, KOSH_ROOT_FRAME_DTB, bi->dtb, bi->dtb_size, FRAME_CACHE_NORMAL,
 			  FRAME_RIGHTS_RO);
@@ -191,7 +211,7 @@ static int build(struct loader *l, const struct kosh_bootinfo *bi, const void *f
 	fill_info(l, bi);
 	l->info->quota = give(l, &root_quota.obj, KOSH_RIGHTS_ALL);
 	kobject_get(&root_quota.obj);
-	l->info->log = give(l, log_object(), KOSH_RIGHT_READ | KOSH_RIGHT_WRITE |
+	l->info->log = give(l, log_object(), KOSH_RIGHT_READ | KOSH_RIGHT_WRITE | KOSH_RIGHT_MANAGE |
 						   KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE);
 	l->info->irq_control = give(l, irq_control_object(), KOSH_RIGHTS_ALL);
 	l->info->ioport_control = give(l, ioport_control_object(), KOSH_RIGHTS_ALL);

@@ -213,12 +213,37 @@ static void arm_timer(struct cpu *c)
 		timer_cancel(&c->sched_timer);
 }
 
+/*
+ * prev leaves this CPU: its time here counts to it and to its process (exited
+ * threads too). In counter ticks: a clock read without clock_ns's divisions,
+ * on the IPC hand-off path too.
+ */
+static void account(struct cpu *c, struct thread *prev)
+{
+	uint64_t now = clock_ticks();
+	if (prev) {
+		uint64_t ran = now - c->run_since;
+		prev->cpu_ticks += ran;
+		prev->proc->cpu_ticks += ran;
+	}
+	c->run_since = now;
+}
+
+uint64_t sched_unaccounted_ticks(const struct thread *t)
+{
+	if (t->state != THREAD_RUNNING || !t->cpu)
+		return 0;
+	uint64_t now = clock_ticks();
+	return now > t->cpu->run_since ? now - t->cpu->run_since : 0;
+}
+
 /* Switch this CPU from its current context to next (NULL: the idle loop). */
 static void switch_to(struct cpu *c, struct thread *next)
 {
 	struct thread *prev = c->current;
 	if (prev == next)
 		return;
+	account(c, prev);
 	struct arch_context *from = prev ? (prev->state == THREAD_DEAD ? NULL : &prev->ctx) :
 					   &c->idle_ctx;
 	arch_thread_switch(prev, next);
@@ -360,9 +385,26 @@ static void prepare_block(struct thread *t, uint64_t timeout_ns)
 		add_timeout(t, timeout_ns);
 }
 
+/*
+ * A thread killed while it was running is only kicked (thread_kill): it may be
+ * on its way into a wait, already queued on the object. It must not block then,
+ * for nothing would ever wake it and its process would never exit; it leaves
+ * the wait as a blocked thread that is killed does.
+ */
+static int killed(struct thread *t)
+{
+	if (!t->kill)
+		return 0;
+	ipc_cancel_wait(t);
+	sched_unhook(t, KOSH_E_INTERRUPTED);
+	return 1;
+}
+
 kosh_err_t sched_block(uint64_t timeout_ns)
 {
 	struct thread *t = thread_current();
+	if (killed(t))
+		return KOSH_E_INTERRUPTED;
 	prepare_block(t, timeout_ns);
 	schedule(0);
 	return t->wait_result;
@@ -372,6 +414,10 @@ kosh_err_t sched_block_handoff(struct thread *next, uint64_t timeout_ns)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
+	if (killed(t)) {
+		sched_ready(next);
+		return KOSH_E_INTERRUPTED;
+	}
 	prepare_block(t, timeout_ns);
 	if (!allowed(next, c) || next->priority < runqueue_top_priority(&c->rq)) {
 		sched_ready(next); /* a higher priority is waiting here: no hand-off */

@@ -92,6 +92,12 @@ void sched_update(struct thread *t);
 /* Pending work of this CPU (timeouts, a reschedule); with the lock held. */
 void sched_do_work(void);
 
+/*
+ * Counter ticks t has been running since it was last switched to, not yet in
+ * t->cpu_ticks (0 unless it is RUNNING): its CPU time is t->cpu_ticks plus this.
+ */
+uint64_t sched_unaccounted_ticks(const struct thread *t);
+
 /* Take a thread off the CPU it is queued or running on (a kill): IPI it if it runs elsewhere. */
 void sched_kick(struct thread *t);
 

@@ -126,3 +126,43 @@ int64_t sys_notification_bind(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_
 	kobject_put(n);
 	return e;
 }
+
+/*
+ * reply_save(quota) -> a reply handle. Published in phases: the slot first, so
+ * that nothing can fail once the reply has left the thread.
+ */
+int64_t sys_reply_save(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *qo;
+	struct reply *rp;
+	uint32_t slot;
+	kosh_err_t e = sys_get(self, r[0], KOSH_OBJ_QUOTA, KOSH_RIGHT_MANAGE, &qo, NULL);
+	if (e)
+		return e;
+	e = self->reply_to ? cap_reserve(&self->proc->caps, &slot) : KOSH_E_BAD_STATE;
+	if (!e) {
+		e = ipc_reply_save((struct quota *)qo, &rp);
+		if (e)
+			cap_unreserve(&self->proc->caps, slot);
+	}
+	kobject_put(qo);
+	if (e)
+		return e;
+	kosh_handle_t h = cap_reserved_handle(&self->proc->caps, slot);
+	cap_publish(&self->proc->caps, slot, &rp->obj, KOSH_RIGHT_WRITE, 0);
+	return h;
+}
+
+/* reply_send(reply, tag, w0 .. w3): the handle is closed once the reply is spent. */
+int64_t sys_reply_send(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *o;
+	kosh_err_t e = sys_get(self, r[0], KOSH_OBJ_REPLY, KOSH_RIGHT_WRITE, &o, NULL);
+	if (e)
+		return e;
+	e = ipc_reply_send((struct reply *)o, r);
+	if (e == KOSH_OK || e == KOSH_E_PEER_CLOSED)
+		(void)cap_close(&self->proc->caps, (kosh_handle_t)r[0]);
+	kobject_put(o);
+	return e;
+}

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * System calls on the kernel log (syscalls.def rows 34-36) and the log object
- * (see sys_log.h). A line from userspace is at most KOSH_LOG_TEXT_MAX bytes,
- * copied in with copy_from_user, every byte that is not printable ASCII
+ * System calls on the kernel log (syscalls.def rows 34-36 and 46) and the log
+ * object (see sys_log.h). A line from userspace is at most KOSH_LOG_TEXT_MAX
+ * bytes, copied in with copy_from_user, every byte that is not printable ASCII
  * replaced by '?' (so no process can forge a line or drive a terminal), and
  * logged at info level as "<process name>: <text>". Under the big kernel lock.
+ *
+ * log_console hands the UART to the calling process (the console driver): log
+ * lines stop going to the UART for as long as that process lives, so a driver
+ * that dies — before its restart silences the kernel again — never leaves the
+ * machine mute, and its death is reported on the UART.
  */
 #include "sys_log.h"
 
 #include "cap.h"
 #include "klog.h"
 #include "process.h"
+#include "spinlock.h"
 #include "syscall.h"
 #include "thread.h"
 #include "usercopy.h"
@@ -59,6 +65,48 @@ int64_t sys_log_write(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 	memcpy(name, self->proc->name, sizeof(self->proc->name));
 	name[sizeof(self->proc->name)] = 0; /* the formatter has no precision */
 	klog_info("%s: %s", name, text);
+	return KOSH_OK;
+}
+
+/*
+ * The process the UART is given to (a reference), or NULL. The lock keeps a
+ * console write from looking at a holder that log_console is letting go.
+ */
+static struct process *uart_holder;
+static struct spinlock holder_lock = SPINLOCK_INIT;
+
+int log_uart_given(void)
+{
+	uint64_t flags = spin_lock_irqsave(&holder_lock);
+	const struct process *p = uart_holder;
+	int given = p && __atomic_load_n(&p->state, __ATOMIC_RELAXED) == PROCESS_ALIVE;
+	spin_unlock_irqrestore(&holder_lock, flags);
+	return given;
+}
+
+/* log_console(log, flags): 1 gives the UART to the calling process, 0 takes it back */
+int64_t sys_log_console(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *o;
+	kosh_err_t err = sys_get(self, r[0], KOSH_OBJ_LOG, KOSH_RIGHT_MANAGE, &o, NULL);
+	if (err)
+		return err;
+	kobject_put(o);
+	if (r[1] > 1)
+		return KOSH_E_INVALID_ARGUMENT;
+	struct process *now = r[1] ? self->proc : NULL;
+	if (now && now != uart_holder)
+		klog_info("kosh: the UART is given to %s; the log keeps every line", now->name);
+	if (now)
+		kobject_get(&now->obj);
+	uint64_t flags = spin_lock_irqsave(&holder_lock);
+	struct process *old = uart_holder;
+	uart_holder = now;
+	spin_unlock_irqrestore(&holder_lock, flags);
+	if (old && !now)
+		klog_info("kosh: the UART is back from %s", old->name);
+	if (old)
+		kobject_put(&old->obj); /* no console write looks at it any more */
 	return KOSH_OK;
 }
 

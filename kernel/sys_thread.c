@@ -188,7 +188,8 @@ int64_t sys_process_kill(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 	kosh_err_t e = sys_get(self, r[0], KOSH_OBJ_PROCESS, KOSH_RIGHT_MANAGE, &o, NULL);
 	if (e)
 		return e;
-	process_kill((struct process *)o, (uint32_t)r[1]);
+	/* A status is 32 bits; KOSH_EXIT_KILLED alone says "killed" as the kernel does. */
+	process_kill((struct process *)o, r[1] == KOSH_EXIT_KILLED ? KOSH_EXIT_KILLED : (uint32_t)r[1]);
 	kobject_put(o);
 	return KOSH_OK;
 }
@@ -222,4 +223,17 @@ int64_t sys_thread_set_tls(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX
 	arch_thread_set_tls(&t->arch, r[1], t == self);
 	kobject_put(&t->obj);
 	return KOSH_OK;
+}
+
+/* process_info(process, struct kosh_process_info *out) */
+int64_t sys_process_info(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *o;
+	struct kosh_process_info info;
+	kosh_err_t e = sys_get(self, r[0], KOSH_OBJ_PROCESS, KOSH_RIGHT_READ, &o, NULL);
+	if (e)
+		return e;
+	process_info((struct process *)o, &info);
+	kobject_put(o);
+	return copy_to_user(user_ptr(r[1]), &info, sizeof(info));
 }

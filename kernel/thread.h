@@ -24,6 +24,7 @@ struct process;
 struct space;
 struct endpoint;
 struct quota;
+struct reply;
 struct trap_frame;
 
 #define THREAD_KSTACK_SIZE (16u << 10)
@@ -86,6 +87,7 @@ struct thread {
 	uint64_t ipc_buffer;       /* user address of its struct kosh_ipc_buffer, 0: none */
 	struct thread *reply_to;   /* the caller it owes a reply (its reply capability) */
 	struct thread *caller_of;  /* WAIT_REPLY: the server thread holding our reply cap */
+	struct reply *reply_saved; /* WAIT_REPLY: or the reply object it was saved as */
 	struct kobject *fault_ep;  /* the endpoint its faults go to (a reference), or NULL */
 	uint64_t fault_badge;
 	uint64_t recv_badge;       /* result of the last receive */
@@ -93,6 +95,9 @@ struct thread {
 	struct message *msg;       /* the message being delivered to it (kernel buffer) */
 	uint64_t exit_status;      /* WAIT_PROCESS: the result */
 	struct quota *quota;       /* charged for this thread */
+
+	/* Accounting: counter ticks on a CPU, added up at every switch away from it (sched.c). */
+	uint64_t cpu_ticks;
 };
 
 /* The user-visible state the port keeps, its kernel stack's top, and its I/O-port bitmap (x86-64; NULL: none). */

@@ -19,11 +19,19 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# On a terminal, Ctrl-C belongs to the guest (the shell interrupts its program):
+# QEMU's own keys are behind Ctrl-A (Ctrl-A X quits). Pipes (the tests) get the
+# plain serial port.
+serial=stdio
+if [ -t 0 ]; then
+	set -- -chardev stdio,id=console,mux=on,signal=off "$@"
+	serial=chardev:console
+fi
 set --  -m "$memory" -nic none -no-reboot "$@"
 if [ $gui = 1 ]; then
-	set -- "$@" -serial stdio
+	set -- "$@" -serial $serial
 else
-	set -- "$@" -display none -serial stdio -monitor none
+	set -- "$@" -display none -serial $serial -monitor none
 fi
 [ $gdb = 1 ] && set -- "$@" -s -S && echo "qemu.sh: waiting for gdb on localhost:1234" >&2
 

@@ -9,7 +9,9 @@
  * services (an IRQ, an I/O port, an MMIO page or a served endpoint given twice) are
  * caught on the line that adds the second one; dependencies are resolved, and
  * cycles refused, once the whole file is read. On any error *out is emptied, so a
- * half-read file is never mistaken for a short one.
+ * half-read file is never mistaken for a short one. Endpoint names double as
+ * the names of start-page handles, so they are short (15 characters) and may
+ * not be one of the names init gives other handles under (klog, quota …).
  */
 #include <kosh/fmt.h>
 #include <kosh/services.h>
@@ -34,20 +36,34 @@ enum key {
 	KEY_RESTART,
 	KEY_BACKOFF,
 	KEY_ARCH,
+	KEY_SCHEME,
+	KEY_STDIO,
+	KEY_GRANT,
 	KEY_COUNT
 };
 
 /* Keys that may appear at most once in a section. */
 #define ONCE_KEYS                                                                                  \
 	((1u << KEY_BINARY) | (1u << KEY_ARGS) | (1u << KEY_QUOTA) | (1u << KEY_RESTART) |         \
-	 (1u << KEY_BACKOFF) | (1u << KEY_ARCH))
+	 (1u << KEY_BACKOFF) | (1u << KEY_ARCH) | (1u << KEY_STDIO))
 
 static const char *const key_names[KEY_COUNT] = {
     [KEY_BINARY] = "binary",   [KEY_ARGS] = "args",	[KEY_ENDPOINT] = "endpoint",
     [KEY_IRQ] = "irq",	       [KEY_IOPORT] = "ioport", [KEY_MMIO] = "mmio",
     [KEY_QUOTA] = "quota",     [KEY_AFTER] = "after",	[KEY_RESTART] = "restart",
-    [KEY_BACKOFF] = "backoff", [KEY_ARCH] = "arch",
+    [KEY_BACKOFF] = "backoff", [KEY_ARCH] = "arch",	[KEY_SCHEME] = "scheme",
+    [KEY_STDIO] = "stdio",     [KEY_GRANT] = "grant",
 };
+
+/*
+ * Start-page names init gives a service besides its endpoints (docs/services.md,
+ * "What init gives a service"); "irq", "ioport" and "mmio" followed by digits too.
+ */
+static const char *const reserved_names[] = {
+    "klog",   "quota",	"process",   "space",	     "thread",	   "stdin",
+    "stdout", "stderr", "klog-read", "klog-console", "irq-notify", "quota-root",
+};
+static const char *const numbered_names[] = {"irq", "ioport", "mmio"};
 
 /* A piece of the text: not NUL-terminated. */
 /* A value quoted in a message: at most SHOW_MAX characters, then "...". */
@@ -62,6 +78,7 @@ struct parser {
 	size_t arg_used;	  /* bytes of cur->arg_text in use */
 	uint32_t line;
 	uint32_t after_line[KOSH_SERVICES_MAX][KOSH_SERVICES_CAPS_MAX];
+	uint32_t scheme_line[KOSH_SERVICES_CAPS_MAX]; /* of cur's schemes */
 	struct kosh_services_error *err;
 };
 
@@ -133,12 +150,12 @@ static int fail(struct parser *ps, uint32_t line, const char *fmt, ...)
 
 /* ---- names and numbers ---- */
 
-/* 0: a valid name; otherwise fails naming what (service, endpoint). */
-static int check_name(struct parser *ps, const char *what, struct kosh_span name)
+/* 0: a valid name of at most max - 1 characters; otherwise fails naming what. */
+static int check_name_max(struct parser *ps, const char *what, struct kosh_span name, size_t max)
 {
-	if (name.len >= KOSH_SERVICES_NAME_MAX)
+	if (name.len >= max)
 		return fail(ps, ps->line, "%s name '%s' is too long (at most %u characters)", what,
-			    show(name).s, KOSH_SERVICES_NAME_MAX - 1);
+			    show(name).s, (unsigned)(max - 1));
 	for (size_t i = 0; i < name.len; i++) {
 		char c = name.p[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0)))
@@ -146,6 +163,41 @@ static int check_name(struct parser *ps, const char *what, struct kosh_span name
 				    "bad %s name '%s' (use a-z, 0-9 and '-', not first)", what,
 				    show(name).s);
 	}
+	return 0;
+}
+
+/* 0: a valid service name (endpoint names: check_endpoint_name). */
+static int check_name(struct parser *ps, const char *what, struct kosh_span name)
+{
+	return check_name_max(ps, what, name, KOSH_SERVICES_NAME_MAX);
+}
+
+/* 1 if name is a start-page name init uses for something else. */
+static int is_reserved(struct kosh_span name)
+{
+	for (size_t i = 0; i < sizeof(reserved_names) / sizeof(reserved_names[0]); i++)
+		if (kosh_span_is(name, reserved_names[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof(numbered_names) / sizeof(numbered_names[0]); i++) {
+		size_t n = strlen(numbered_names[i]), k = n;
+		if (name.len <= n || memcmp(name.p, numbered_names[i], n) != 0)
+			continue;
+		while (k < name.len && name.p[k] >= '0' && name.p[k] <= '9')
+			k++;
+		if (k == name.len)
+			return 1;
+	}
+	return 0;
+}
+
+static int check_endpoint_name(struct parser *ps, struct kosh_span name)
+{
+	if (check_name_max(ps, "endpoint", name, KOSH_SERVICES_ENDPOINT_MAX))
+		return -1;
+	if (is_reserved(name))
+		return fail(ps, ps->line,
+			    "endpoint name '%s' is reserved (init gives a handle of that name)",
+			    show(name).s);
 	return 0;
 }
 
@@ -413,8 +465,12 @@ static int add_endpoint(struct parser *ps, enum kosh_service_role role, struct k
 	struct kosh_service *svc = ps->cur;
 	struct kosh_service_endpoint *ep = &svc->endpoints[svc->endpoint_count];
 	const struct kosh_service *owner;
-	if (check_name(ps, "endpoint", name))
+	if (check_endpoint_name(ps, name))
 		return -1;
+	if (role == KOSH_SERVICE_SERVE &&
+	    (kosh_span_is(name, "initfs") || kosh_span_is(name, "svc")))
+		return fail(ps, ps->line, "endpoint '%s' is served by %s", show(name).s,
+			    kosh_span_is(name, "svc") ? "init" : "bootstrap");
 	for (uint32_t k = 0; k < svc->endpoint_count; k++)
 		if (kosh_span_is(name, svc->endpoints[k].name))
 			return fail(ps, ps->line, "endpoint '%s' listed twice",
@@ -599,8 +655,76 @@ static int set_arch(struct parser *ps, struct kosh_span v)
 	return 0;
 }
 
+/* 1 if s is 1 .. KOSH_SERVICES_SCHEME_MAX - 1 characters of a-z and 0-9 (a vfsd scheme). */
+static int is_scheme(struct kosh_span s)
+{
+	if (s.len == 0 || s.len >= KOSH_SERVICES_SCHEME_MAX)
+		return 0;
+	for (size_t i = 0; i < s.len; i++)
+		if (!((s.p[i] >= 'a' && s.p[i] <= 'z') || (s.p[i] >= '0' && s.p[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* One scheme; that it is served is checked when the section ends (check_schemes). */
+static int add_scheme(struct parser *ps, struct kosh_span name)
+{
+	struct kosh_service *svc = ps->cur;
+	if (!is_scheme(name))
+		return fail(ps, ps->line, "scheme '%s': use 1 to %u characters of a-z and 0-9",
+			    show(name).s, KOSH_SERVICES_SCHEME_MAX - 1);
+	for (uint32_t k = 0; k < svc->scheme_count; k++)
+		if (kosh_span_is(name, svc->schemes[k]))
+			return fail(ps, ps->line, "scheme '%s' listed twice", svc->schemes[k]);
+	if (svc->scheme_count == KOSH_SERVICES_CAPS_MAX)
+		return too_many(ps, "schemes");
+	ps->scheme_line[svc->scheme_count] = ps->line;
+	copy_span(svc->schemes[svc->scheme_count++], KOSH_SERVICES_SCHEME_MAX, name);
+	return 0;
+}
+
+/* "scheme://path": a URI init opens for the service's stdin, stdout and stderr. */
+static int set_stdio(struct parser *ps, struct kosh_span v)
+{
+	size_t colon = 0;
+	while (colon < v.len && v.p[colon] != ':')
+		colon++;
+	if (v.len >= KOSH_SERVICES_PATH_MAX)
+		return fail(ps, ps->line, "stdio '%s' is too long (at most %u characters)",
+			    show(v).s, KOSH_SERVICES_PATH_MAX - 1);
+	if (!is_scheme((struct kosh_span){v.p, colon}) || v.len - colon < 3 ||
+	    memcmp(v.p + colon, "://", 3) != 0)
+		return fail(ps, ps->line, "stdio '%s' must be a URI such as console://", show(v).s);
+	for (size_t i = 0; i < v.len; i++)
+		if (kosh_is_blank(v.p[i]) || v.p[i] == '"')
+			return fail(ps, ps->line, "stdio '%s': no spaces or quotes in a URI",
+				    show(v).s);
+	copy_span(ps->cur->stdio, sizeof(ps->cur->stdio), v);
+	return 0;
+}
+
+static int add_grant(struct parser *ps, struct kosh_span word)
+{
+	uint32_t bit;
+	if (kosh_span_is(word, "klog-read"))
+		bit = KOSH_SERVICE_GRANT_KLOG_READ;
+	else if (kosh_span_is(word, "klog-console"))
+		bit = KOSH_SERVICE_GRANT_KLOG_CONSOLE;
+	else if (kosh_span_is(word, "quota-root"))
+		bit = KOSH_SERVICE_GRANT_QUOTA_ROOT;
+	else
+		return fail(ps, ps->line,
+			    "grant '%s': expected klog-read, klog-console or quota-root",
+			    show(word).s);
+	if (ps->cur->grants & bit)
+		return fail(ps, ps->line, "grant '%s' listed twice", show(word).s);
+	ps->cur->grants |= bit;
+	return 0;
+}
+
 /* Applies each blank-separated word of v with add. */
-static int each_word(struct parser *ps, struct kosh_span v, int (*add)(struct parser *, struct kosh_span))
+static int each_word(struct parser *ps, struct kosh_span v,
+		     int (*add)(struct parser *, struct kosh_span))
 {
 	struct kosh_span word;
 	while (next_word(&v, &word))
@@ -642,6 +766,12 @@ static int apply(struct parser *ps, enum key key, struct kosh_span v)
 		return set_restart(ps, v);
 	case KEY_ARCH:
 		return set_arch(ps, v);
+	case KEY_SCHEME:
+		return each_word(ps, v, add_scheme);
+	case KEY_STDIO:
+		return set_stdio(ps, v);
+	case KEY_GRANT:
+		return each_word(ps, v, add_grant);
 	default:
 		return set_backoff(ps, v);
 	}
@@ -649,12 +779,47 @@ static int apply(struct parser *ps, enum key key, struct kosh_span v)
 
 /* ---- sections and lines ---- */
 
+/* Every scheme must be one of the service's own "serve" endpoints. */
+static int check_schemes(struct parser *ps)
+{
+	const struct kosh_service *svc = ps->cur;
+	for (uint32_t k = 0; k < svc->scheme_count; k++) {
+		uint32_t e = 0;
+		while (e < svc->endpoint_count &&
+		       !(svc->endpoints[e].role == KOSH_SERVICE_SERVE &&
+			 strcmp(svc->endpoints[e].name, svc->schemes[k]) == 0))
+			e++;
+		if (e == svc->endpoint_count)
+			return fail(ps, ps->scheme_line[k],
+				    "scheme '%s' is not an endpoint service '%s' serves",
+				    svc->schemes[k], svc->name);
+	}
+	return 0;
+}
+
+/* What init puts in the service's start page (docs/services.md); at most 13. */
+static uint32_t start_handles(const struct kosh_service *svc)
+{
+	uint32_t n = 2 + svc->endpoint_count + svc->irq_count + svc->ioport_count + svc->mmio_count;
+	n += svc->irq_count ? 1 : 0;			/* irq-notify */
+	n += (uint32_t)__builtin_popcount(svc->grants); /* one handle each */
+	return n + (svc->stdio[0] ? 3 : 0);
+}
+
 /* Closes the current section: every service needs a binary. */
 static int finish_service(struct parser *ps)
 {
 	struct kosh_service *svc = ps->cur;
-	if (svc && svc->binary[0] == '\0')
+	uint32_t n;
+	if (!svc)
+		return 0;
+	if (svc->binary[0] == '\0')
 		return fail(ps, svc->line, "service '%s' has no binary", svc->name);
+	if (check_schemes(ps))
+		return -1;
+	if ((n = start_handles(svc)) > KOSH_SERVICES_HANDLES_MAX)
+		return fail(ps, svc->line, "service '%s' needs %u start handles (at most %u)",
+			    svc->name, n, KOSH_SERVICES_HANDLES_MAX);
 	return 0;
 }
 
@@ -690,7 +855,8 @@ static int parse_header(struct parser *ps, struct kosh_span line)
 	if (line.p[line.len - 1] != ']' || line.len < 2)
 		return fail(ps, ps->line, "malformed section header (expected [service NAME])");
 	inner.len--;
-	if (!next_word(&inner, &word) || !kosh_span_is(word, "service") || kosh_span_trim(inner).len == 0)
+	if (!next_word(&inner, &word) || !kosh_span_is(word, "service") ||
+	    kosh_span_trim(inner).len == 0)
 		return fail(ps, ps->line, "unknown section '%s' (expected [service NAME])",
 			    show(line).s);
 	return start_service(ps, kosh_span_trim(inner));

@@ -30,6 +30,7 @@ NOT_HERE(ioport_create)
 NOT_HERE(ioport_enable)
 NOT_HERE(log_read)
 NOT_HERE(log_write)
+NOT_HERE(log_console)
 NOT_HERE(debug_print)
 
 void irqobj_deliver_pending(void) {}

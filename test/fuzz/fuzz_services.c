@@ -3,7 +3,8 @@
  * libFuzzer target for the etc/services parser: on success every name, path and
  * argument must be a terminated printable string within its limit, every count
  * within its array, every dependency a valid index, and the start order must place
- * every service after its dependencies (arguments may also hold tabs, from
+ * every service after its dependencies, every scheme must be a served endpoint
+ * and no service need more start handles than fit (arguments may also hold tabs, from
  * quotes); on failure the result must be empty and the error a one-line message
  * naming a line of the input.
  */
@@ -56,8 +57,26 @@ static void check_service(const struct kosh_service *s, uint32_t count)
 	      s->irq_count <= KOSH_SERVICES_CAPS_MAX);
 	CHECK(s->ioport_count <= KOSH_SERVICES_CAPS_MAX && s->mmio_count <= KOSH_SERVICES_CAPS_MAX);
 	CHECK(s->after_count <= KOSH_SERVICES_CAPS_MAX);
-	for (uint32_t i = 0; i < s->endpoint_count; i++)
+	for (uint32_t i = 0; i < s->endpoint_count; i++) {
 		check_name(s->endpoints[i].name);
+		CHECK(strlen(s->endpoints[i].name) < KOSH_SERVICES_ENDPOINT_MAX);
+	}
+	/* Every scheme is a served endpoint; stdio is a URI; no more start handles than fit. */
+	CHECK(s->scheme_count <= KOSH_SERVICES_CAPS_MAX);
+	for (uint32_t i = 0; i < s->scheme_count; i++) {
+		uint32_t e = 0;
+		check_name(s->schemes[i]);
+		while (e < s->endpoint_count && (s->endpoints[e].role != KOSH_SERVICE_SERVE ||
+						 strcmp(s->endpoints[e].name, s->schemes[i]) != 0))
+			e++;
+		CHECK(e < s->endpoint_count);
+	}
+	check_string(s->stdio, sizeof(s->stdio));
+	CHECK(s->stdio[0] == '\0' || strstr(s->stdio, "://") != NULL);
+	CHECK((s->grants & ~KOSH_SERVICE_GRANTS_ALL) == 0);
+	CHECK(2 + s->endpoint_count + s->irq_count + !!s->irq_count + s->ioport_count +
+		  s->mmio_count + __builtin_popcount(s->grants) + (s->stdio[0] ? 3 : 0) <=
+	      KOSH_SERVICES_HANDLES_MAX);
 	for (uint32_t i = 0; i < s->irq_count; i++)
 		CHECK(s->irqs[i] <= KOSH_SERVICES_IRQ_LAST);
 	for (uint32_t i = 0; i < s->ioport_count; i++)

@@ -12,3 +12,12 @@ foreach(case IN LISTS KOSH_BOOT_CASES)
     COMMAND ${Python3_EXECUTABLE} ${KOSH_BOOTTEST} --build ${CMAKE_BINARY_DIR} ${case})
   set_tests_properties(boot.${case} PROPERTIES LABELS qemu TIMEOUT 300)
 endforeach()
+
+# The shell test (test/qemu/shelltest.py): the plain system, driven over the serial
+# console, expect-style, on both architectures.
+set(KOSH_SHELLTEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/shelltest.py)
+foreach(arch IN ITEMS x86_64 aarch64)
+  add_test(NAME shell.${arch}
+    COMMAND ${Python3_EXECUTABLE} ${KOSH_SHELLTEST} --build ${CMAKE_BINARY_DIR} ${arch})
+  set_tests_properties(shell.${arch} PROPERTIES LABELS qemu TIMEOUT 1000)
+endforeach()

@@ -397,6 +397,60 @@ static void test_ipc_killed_caller_releases_reply(void **state)
 	assert_int_equal(s->wait, WAIT_RECV);
 }
 
+/*
+ * process_kill only kicks a thread running on another CPU; that thread may be on
+ * its way into a wait. It must not block (nothing would wake it, its process
+ * would never exit): it leaves the wait as a killed blocked thread does.
+ */
+static void killed_then_receives(uint64_t arg)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	bkl_lock();
+	thread_kill(thread_current()); /* as if from another CPU, while it runs */
+	bkl_unlock();
+	got[0].e = u_recv(g_sep, NEVER, r);
+	got[0].done = 1;
+}
+
+static void killed_then_calls(uint64_t arg)
+{
+	bkl_lock();
+	thread_kill(thread_current());
+	bkl_unlock();
+	got[0].e = u_call(g_cep[0], TAG(7, 0, 0, 0), 1, 2, 3, 4, NEVER, got[0].r);
+	got[0].done = 1;
+}
+
+static void test_ipc_thread_killed_while_running_never_blocks(void **state)
+{
+	setup_pair(1);
+	struct thread *t = th_thread(srv_proc, 20, killed_then_receives, 0);
+	th_run();
+	assert_int_equal(t->state, THREAD_DEAD);
+	assert_true(list_empty(&ep->receivers));
+	assert_false(got[0].done && got[0].e == KOSH_OK);
+
+	/* A call that meets a waiting receiver: the message is delivered, no reply is owed. */
+	memset(got, 0, sizeof(got));
+	struct notification *n = th_notification();
+	g_n = th_give(srv_proc, &n->obj, KOSH_RIGHT_WAIT, 0);
+	struct thread *s = th_thread(srv_proc, 20, server_holding_then_serving, 0);
+	th_run();
+	assert_int_equal(s->wait, WAIT_RECV);
+	struct thread *c = th_thread(cli_proc, 10, killed_then_calls, 0);
+	th_run();
+	assert_int_equal(c->state, THREAD_DEAD);
+	assert_null(s->reply_to);
+	assert_true(list_empty(&ep->senders));
+	assert_false(got[0].done && got[0].e == KOSH_OK);
+	assert_int_equal(nseen, 1); /* the server did get the message */
+	bkl_lock();
+	notification_signal(n, 1);
+	bkl_unlock();
+	th_run(); /* its reply goes nowhere, harmlessly */
+	assert_int_equal(s->wait, WAIT_RECV);
+}
+
 /* ---- Capability transfer ---- */
 
 static void cap_client(uint64_t arg)
@@ -932,6 +986,332 @@ static void test_ipc_fault_supervisor_death_kills_faulted(void **state)
 	assert_string_equal(th_trace, "F1 S dies");
 }
 
+/* ---- Saved replies (reply_save, reply_send) ---- */
+
+static int64_t u_save(kosh_handle_t quota)
+{
+	return usys(KOSH_SYS_reply_save, quota, 0, 0, 0, 0, 0, 0);
+}
+
+static int64_t u_send(kosh_handle_t reply, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+		      uint64_t w3)
+{
+	return usys(KOSH_SYS_reply_send, reply, tag, w0, w1, w2, w3, 0);
+}
+
+/* The echo server's reply to what seen[n] holds, through a saved reply. */
+static int64_t send_echo(kosh_handle_t reply, unsigned n)
+{
+	return u_send(reply, TAG(KOSH_MSG_LABEL(seen[n].tag) + 100, 4, 0, 0), seen[n].w[0] + 1,
+		      seen[n].w[1] + 1, seen[n].w[2] + 1, seen[n].w[3] + 1);
+}
+
+static kosh_handle_t g_q;	 /* the server's quota handle */
+static int64_t saved[8];	 /* handles (or errors) of reply_save */
+static int64_t sres[16];	 /* results the servers saw */
+static struct kosh_handle_info sinfo;
+
+static void reply_reset(void)
+{
+	memset(saved, 0, sizeof(saved));
+	memset(sres, 0, sizeof(sres));
+	memset(&sinfo, 0, sizeof(sinfo));
+}
+
+/* Receive two calls, save both replies, answer them in reverse order. */
+static void saving_server(uint64_t arg)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	sres[0] = u_save(g_q); /* nothing owed yet */
+	for (int i = 0; i < 2; i++) {
+		record(u_recv(g_sep, NEVER, r), r);
+		saved[i] = u_save(g_q);
+	}
+	sres[1] = u_info((kosh_handle_t)saved[0], &sinfo);
+	sres[2] = u_save(g_q); /* both saved: nothing owed */
+	th_mark("S");
+	sres[3] = send_echo((kosh_handle_t)saved[1], 1);
+	sres[4] = send_echo((kosh_handle_t)saved[0], 0);
+	th_mark("sent");
+}
+
+static void test_ipc_reply_save_answers_later_in_any_order(void **state)
+{
+	setup_pair(2);
+	reply_reset();
+	struct process *sp = srv_proc;
+	g_q = th_give(sp, &th_quota.obj, KOSH_RIGHT_MANAGE, 0);
+	struct thread *s = th_thread_new(sp, 5);
+	struct thread *c0 = th_thread(cli_proc, 10, client, 0);
+	struct thread *c1 = th_thread(cli_proc, 10, client, 1);
+	uint64_t used = th_quota.used;
+	th_run(); /* both callers queue */
+	th_start(s, saving_server, 0);
+	th_run();
+	assert_int_equal(sres[0], KOSH_E_BAD_STATE);
+	assert_true(saved[0] > 0 && saved[1] > 0);
+	assert_int_equal(sres[1], KOSH_OK);
+	assert_int_equal(sinfo.type, KOSH_OBJ_REPLY);
+	assert_int_equal(sinfo.rights, KOSH_RIGHT_WRITE);
+	assert_int_equal(sinfo.badge, 0);
+	assert_int_equal(sres[2], KOSH_E_BAD_STATE);
+	assert_int_equal(sres[3], KOSH_OK);
+	assert_int_equal(sres[4], KOSH_OK);
+	/* The callers run as they are answered (above the server): the second first. */
+	assert_string_equal(th_trace, "S C1 C0 sent");
+	expect_seen(0, 0, 0x100);
+	expect_seen(1, 1, 0x101);
+	expect_echo_reply(0);
+	expect_echo_reply(1);
+	assert_int_equal(c0->state, THREAD_DEAD);
+	assert_int_equal(c1->state, THREAD_DEAD);
+	/* The handles were used up, the objects freed, the quota given back exactly. */
+	assert_int_equal(sp->caps.used, 2); /* the endpoint and the quota */
+	assert_int_equal(th_quota.used, used);
+}
+
+/* One thread saves the reply and goes on receiving; another answers it. */
+static void saver_then_receiver(uint64_t arg)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	record(u_recv(g_sep, NEVER, r), r);
+	saved[0] = u_save(g_q);
+	th_mark("saved");
+	record(u_recv(g_sep, NEVER, r), r); /* owes nothing: nobody is dropped */
+	th_mark("never");
+}
+
+static void later_sender(uint64_t arg)
+{
+	for (unsigned i = 4; i < 40; i++)
+		u_ipcbuf()->words[i] = 500 + i;
+	u_ipcbuf()->caps[0] = g_h[0];
+	sres[0] = u_send((kosh_handle_t)saved[0], TAG(77, 40, 1, 1), 1, 2, 3, 4);
+	sres[1] = u_send((kosh_handle_t)saved[0], TAG(78, 0, 0, 0), 0, 0, 0, 0); /* again */
+	sres[2] = u_info(g_h[0], &sinfo);					  /* moved away */
+	sres[3] = u_close((kosh_handle_t)saved[0]);
+	th_mark("sent");
+}
+
+static void long_reply_client(uint64_t arg)
+{
+	got[0].e = u_call(g_cep[0], TAG(10, 4, 0, 0), 1, 2, 3, 4, NEVER, got[0].r);
+	got[0].done = 1;
+	for (unsigned i = 4; i < 40; i++)
+		if (u_ipcbuf()->words[i] != 500 + i)
+			got[1].e = -100;
+	got[1].r[0] = u_ipcbuf()->caps[0];
+	got[2].e = u_info((kosh_handle_t)got[1].r[0], &sinfo);
+	th_mark("C0");
+}
+
+static void test_ipc_reply_send_from_another_thread_with_long_message_and_cap(void **state)
+{
+	setup_pair(1);
+	struct notification *n = th_notification();
+	g_q = th_give(srv_proc, &th_quota.obj, KOSH_RIGHT_MANAGE, 0);
+	g_h[0] = th_give(srv_proc, &n->obj, KOSH_RIGHTS_ALL, 0x33);
+	reply_reset();
+	struct thread *s = th_thread(srv_proc, 20, saver_then_receiver, 0);
+	struct thread *c = th_thread(cli_proc, 10, long_reply_client, 0);
+	uint64_t used = th_quota.used;
+	th_run();
+	assert_true(saved[0] > 0);
+	assert_null(s->reply_to);
+	assert_int_equal(s->wait, WAIT_RECV);
+	assert_int_equal(c->state, THREAD_BLOCKED);
+	assert_int_equal(c->wait, WAIT_REPLY);
+	assert_non_null(c->reply_saved);
+	assert_null(c->caller_of);
+	assert_int_equal(th_quota.used, used + sizeof(struct reply));
+	th_thread(srv_proc, 15, later_sender, 0);
+	used = th_quota.used; /* with the sender thread's charge */
+	th_run();
+	assert_string_equal(th_trace, "saved sent C0"); /* the sender is more urgent */
+	assert_int_equal(sres[0], KOSH_OK);
+	assert_int_equal(sres[1], KOSH_E_BAD_HANDLE); /* the send used the handle up */
+	assert_int_equal(sres[2], KOSH_E_BAD_HANDLE);
+	assert_int_equal(sres[3], KOSH_E_BAD_HANDLE);
+	assert_int_equal(got[0].e, KOSH_OK);
+	assert_int_equal(got[0].r[1], TAG(77, 40, 1, 0));
+	assert_int_equal(got[0].r[2], 1);
+	assert_int_equal(got[0].r[5], 4);
+	assert_int_equal(got[1].e, 0);
+	assert_int_equal(got[2].e, KOSH_OK);
+	assert_int_equal(sinfo.type, KOSH_OBJ_NOTIFICATION);
+	assert_int_equal(sinfo.badge, 0x33);
+	assert_int_equal(nseen, 1);
+	assert_int_equal(s->wait, WAIT_RECV);
+	assert_int_equal(th_quota.used, used - sizeof(struct reply));
+}
+
+/* Save, then close unanswered; save another and exit holding it. */
+static void closing_server(uint64_t arg)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	record(u_recv(g_sep, NEVER, r), r);
+	saved[0] = u_save(g_q);
+	sres[0] = u_close((kosh_handle_t)saved[0]);
+	th_mark("closed");
+	record(u_recv(g_sep, NEVER, r), r);
+	saved[1] = u_save(g_q);
+	th_mark("S exits");
+	/* Returns: its process ends (nothing else runs in it), the table closes. */
+}
+
+static void test_ipc_reply_closed_unanswered_gives_peer_closed(void **state)
+{
+	struct process *sp = th_process("server", NULL);
+	cli_proc = th_process("client", NULL);
+	ep = th_endpoint();
+	g_sep = th_give(sp, &ep->obj, KOSH_RIGHT_READ, 0);
+	g_cep[0] = th_give(cli_proc, &ep->obj, KOSH_RIGHT_WRITE, 0x100);
+	g_cep[1] = th_give(cli_proc, &ep->obj, KOSH_RIGHT_WRITE, 0x101);
+	g_q = th_give(sp, &th_quota.obj, KOSH_RIGHT_MANAGE, 0);
+	th_thread_new(cli_proc, 1);
+	reply_reset();
+	memset(got, 0, sizeof(got));
+	th_thread(sp, 20, closing_server, 0);
+	th_thread(cli_proc, 10, client, 0);
+	th_thread(cli_proc, 10, client, 1);
+	uint64_t used = th_quota.used;
+	th_run();
+	assert_int_equal(sres[0], KOSH_OK);
+	assert_true(saved[1] > 0);
+	assert_int_equal(got[0].e, KOSH_E_PEER_CLOSED);
+	assert_int_equal(got[1].e, KOSH_E_PEER_CLOSED); /* its server's process ended */
+	assert_string_equal(th_trace, "closed S exits C0 C1");
+	assert_int_equal(sp->state, PROCESS_EXITED);
+	assert_int_equal(th_quota.used, used); /* both reply objects are gone */
+}
+
+static void holding_saver(uint64_t arg)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	record(u_recv(g_sep, NEVER, r), r);
+	saved[0] = u_save(g_q);
+	UCHECK_EQ(u_wait(g_n, NEVER, NULL), KOSH_OK);
+	u_ipcbuf()->caps[0] = g_h[0];
+	sres[0] = u_send((kosh_handle_t)saved[0], TAG(1, 0, 1, 1), 0, 0, 0, 0);
+	sres[1] = u_info(g_h[0], &sinfo); /* not taken: nothing was delivered */
+	sres[2] = u_close((kosh_handle_t)saved[0]);
+	th_mark("S");
+}
+
+static void reply_client(uint64_t timeout)
+{
+	got[0].e = u_call(g_cep[0], TAG(10, 4, 0, 0), 1, 2, 3, 4, timeout, got[0].r);
+	got[0].done = 1;
+	th_mark("C0");
+}
+
+static void reply_after_caller_gone(int kill)
+{
+	setup_pair(1);
+	struct notification *n = th_notification(), *other = th_notification();
+	g_n = th_give(srv_proc, &n->obj, KOSH_RIGHT_WAIT, 0);
+	g_q = th_give(srv_proc, &th_quota.obj, KOSH_RIGHT_MANAGE, 0);
+	g_h[0] = th_give(srv_proc, &other->obj, KOSH_RIGHTS_ALL, 0);
+	uint32_t refs = other->obj.refs;
+	reply_reset();
+	struct thread *s = th_thread(srv_proc, 20, holding_saver, 0);
+	struct thread *c = th_thread(cli_proc, 10, reply_client, kill ? NEVER : 1 * MS);
+	uint64_t used = th_quota.used;
+	th_run();
+	assert_true(saved[0] > 0);
+	assert_int_equal(th_quota.used, used + sizeof(struct reply));
+	struct reply *rp = c->reply_saved;
+	assert_non_null(rp);
+	if (kill) {
+		bkl_lock();
+		process_kill(cli_proc, 9);
+		bkl_unlock();
+		th_run();
+		assert_int_equal(cli_proc->state, PROCESS_EXITED);
+	} else {
+		th_advance(TH_START_NS + 1 * MS); /* the call's timeout */
+		assert_int_equal(got[0].e, KOSH_E_TIMED_OUT);
+	}
+	assert_int_equal(c->state, THREAD_DEAD);
+	assert_null(rp->caller); /* the reply is empty */
+	assert_int_equal(th_quota.used, used + sizeof(struct reply));
+	bkl_lock();
+	notification_signal(n, 1);
+	bkl_unlock();
+	th_run();
+	assert_string_equal(th_trace, kill ? "S" : "C0 S");
+	assert_int_equal(sres[0], KOSH_E_PEER_CLOSED);
+	assert_int_equal(sres[1], KOSH_OK);
+	assert_int_equal(sres[2], KOSH_E_BAD_HANDLE); /* used up all the same */
+	assert_int_equal(other->obj.refs, refs);
+	assert_int_equal(s->state, THREAD_DEAD);
+	assert_int_equal(th_quota.used, used);
+}
+
+static void test_ipc_reply_to_killed_caller_is_peer_closed(void **state)
+{
+	reply_after_caller_gone(1);
+}
+
+static void test_ipc_reply_to_timed_out_caller_is_peer_closed(void **state)
+{
+	reply_after_caller_gone(0);
+}
+
+/* Refusals: each leaves the reply owed, and the good send after them delivers. */
+static void refusing_server(uint64_t arg)
+{
+	uint64_t r[KOSH_SYSCALL_ARGS_MAX];
+	record(u_recv(g_sep, NEVER, r), r);
+	sres[0] = u_save(g_h[0]);		/* a quota without MANAGE */
+	sres[1] = u_save(g_sep);		/* not a quota */
+	sres[2] = u_save(g_h[1]);		/* a quota with too little room */
+	saved[0] = u_save(g_q);
+	sres[3] = u_send(g_sep, TAG(1, 0, 0, 0), 0, 0, 0, 0); /* not a reply */
+	sres[4] = u_dup((kosh_handle_t)saved[0], KOSH_RIGHT_WRITE, 0); /* no DUPLICATE */
+	sres[5] = u_send((kosh_handle_t)saved[0], RAWTAG(1, 0, 5, 0), 0, 0, 0, 0); /* bad tag */
+	u_ipcbuf()->caps[0] = g_sep; /* no TRANSFER */
+	sres[6] = u_send((kosh_handle_t)saved[0], TAG(1, 0, 1, 0), 0, 0, 0, 0);
+	sres[7] = u_recv(g_sep, 0, r); /* owes nothing (the object does): drops nothing */
+	sres[8] = send_echo((kosh_handle_t)saved[0], 0);
+	th_mark("S");
+}
+
+static struct quota small;
+
+static void dissolve_small(void)
+{
+	assert_int_equal(quota_dissolve(&small), KOSH_OK);
+}
+
+static void test_ipc_reply_refusals_change_nothing(void **state)
+{
+	setup_pair(1);
+	reply_reset();
+	memset(&small, 0, sizeof(small));
+	th_cleanup = dissolve_small; /* once the server's table no longer holds it */
+	g_q = th_give(srv_proc, &th_quota.obj, KOSH_RIGHT_MANAGE, 0);
+	g_h[0] = th_give(srv_proc, &th_quota.obj, KOSH_RIGHTS_ALL & ~KOSH_RIGHT_MANAGE, 0);
+	assert_int_equal(quota_split(&th_quota, &small, sizeof(struct reply) - 1), KOSH_OK);
+	g_h[1] = th_give(srv_proc, &small.obj, KOSH_RIGHT_MANAGE, 0);
+	th_thread(srv_proc, 5, refusing_server, 0);
+	th_thread(cli_proc, 10, client, 0);
+	th_run();
+	assert_int_equal(sres[0], KOSH_E_ACCESS_DENIED);
+	assert_int_equal(sres[1], KOSH_E_WRONG_TYPE);
+	assert_int_equal(sres[2], KOSH_E_NO_MEMORY);
+	assert_true(saved[0] > 0);
+	assert_int_equal(sres[3], KOSH_E_WRONG_TYPE);
+	assert_int_equal(sres[4], KOSH_E_ACCESS_DENIED);
+	assert_int_equal(sres[5], KOSH_E_INVALID_ARGUMENT);
+	assert_int_equal(sres[6], KOSH_E_ACCESS_DENIED);
+	assert_int_equal(sres[7], KOSH_E_TIMED_OUT);
+	assert_int_equal(sres[8], KOSH_OK);
+	expect_echo_reply(0);
+	assert_string_equal(th_trace, "C0 S");
+	assert_int_equal(small.used, 0);
+}
+
 /* ---- Known bugs, and regressions of fixed ones ---- */
 
 /*
@@ -1041,6 +1421,7 @@ int main(void)
 	    T(test_ipc_restarted_server_serves_queued_callers),
 	    T(test_ipc_second_recv_drops_unanswered_reply),
 	    T(test_ipc_killed_caller_releases_reply),
+	    T(test_ipc_thread_killed_while_running_never_blocks),
 	    T(test_ipc_transfer_copies_capability),
 	    T(test_ipc_transfer_moves_capability),
 	    T(test_ipc_transfer_needs_transfer_right),
@@ -1055,6 +1436,12 @@ int main(void)
 	    T(test_ipc_notification_bound_to_endpoint),
 	    T(test_ipc_fault_to_fault_endpoint_reply_resumes_or_kills),
 	    T(test_ipc_fault_supervisor_death_kills_faulted),
+	    T(test_ipc_reply_save_answers_later_in_any_order),
+	    T(test_ipc_reply_send_from_another_thread_with_long_message_and_cap),
+	    T(test_ipc_reply_closed_unanswered_gives_peer_closed),
+	    T(test_ipc_reply_to_killed_caller_is_peer_closed),
+	    T(test_ipc_reply_to_timed_out_caller_is_peer_closed),
+	    T(test_ipc_reply_refusals_change_nothing),
 	    T(test_thread_create_message_buffer_has_no_caps),
 	    T(test_ipc_reply_handoff_does_not_skip_higher_priority),
 	    T(test_ipc_last_handle_close_wakes_blocked_receiver),

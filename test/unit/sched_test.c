@@ -624,6 +624,30 @@ static void test_process_kill_stops_every_thread_with_status(void **state)
 	assert_int_equal(p->state, PROCESS_EXITED);
 }
 
+static void killed_killer(uint64_t arg)
+{
+	g_ret[2] = usys(KOSH_SYS_process_kill, g_h[2], KOSH_EXIT_KILLED, 0, 0, 0, 0, 0);
+	g_ret[3] = usys(KOSH_SYS_process_kill, g_h[3], KOSH_EXIT_KILLED | 1, 0, 0, 0, 0, 0);
+	th_mark("K");
+}
+
+/* KOSH_EXIT_KILLED alone is kept as the status; with other bits, the low 32 are. */
+static void test_process_kill_with_killed_status(void **state)
+{
+	struct process *p = th_process("p", NULL), *p2 = th_process("p2", NULL);
+	struct process *q = th_process("killer", NULL);
+	g_h[2] = th_give(q, &p->obj, KOSH_RIGHT_MANAGE, 0);
+	g_h[3] = th_give(q, &p2->obj, KOSH_RIGHT_MANAGE, 0);
+	th_thread(q, 5, killed_killer, 0);
+	th_run();
+	assert_string_equal(th_trace, "K");
+	assert_int_equal(g_ret[2], KOSH_OK);
+	assert_int_equal(g_ret[3], KOSH_OK);
+	assert_int_equal(p->state, PROCESS_EXITED);
+	assert_int_equal(p->exit_status, KOSH_EXIT_KILLED);
+	assert_int_equal(p2->exit_status, 1);
+}
+
 static void faulter(uint64_t arg)
 {
 	th_mark("F");
@@ -963,6 +987,10 @@ static void test_syscall_handle_rights_matrix(void **state)
 	mx.full[KOSH_OBJ_ENDPOINT] = th_give(p, &th_endpoint()->obj, ALL_RIGHTS, 0);
 	mx.full[KOSH_OBJ_NOTIFICATION] = th_give(p, &th_notification()->obj, ALL_RIGHTS, 0);
 	mx.full[KOSH_OBJ_QUOTA] = th_give(p, &th_quota.obj, ALL_RIGHTS, 0);
+	struct reply *rp; /* answers nobody: reply_send finds its caller gone */
+	assert_int_equal(reply_create(&th_quota, &rp), KOSH_OK);
+	mx.full[KOSH_OBJ_REPLY] = th_give(p, &rp->obj, ALL_RIGHTS, 0);
+	kobject_put(&rp->obj);
 	mx.give = th_give(p, &th_notification()->obj, ALL_RIGHTS, 0);
 	kobject_put(&s->obj);
 	th_thread(p, 10, matrix_runner, 0);
@@ -975,6 +1003,112 @@ static void test_syscall_handle_rights_matrix(void **state)
 	fprintf(stderr, "rights matrix: %u calls, %u cases\n", mx.rows_checked, mx.cases);
 	assert_true(mx.rows_checked >= 22);
 	assert_true(mx.cases > 150);
+}
+
+/* ---- CPU time and process_info ---- */
+
+static struct kosh_process_info g_info[4];
+
+/* Run for arg ms (the fake clock moves while this thread is on the CPU), then exit. */
+static void burner(uint64_t arg)
+{
+	thread_fake_set_clock(clock_ns() + arg * MS);
+	th_mark("burn%llu", (unsigned long long)arg);
+}
+
+/* Run for 2 ms, then wait forever. */
+static void burn_then_wait(uint64_t arg)
+{
+	thread_fake_set_clock(clock_ns() + 2 * MS);
+	th_mark("wait");
+	u_wait(g_n, KOSH_TIMEOUT_NEVER, NULL);
+}
+
+static void info_reader(uint64_t arg)
+{
+	g_ret[0] = usys(KOSH_SYS_process_info, g_h[0], (uintptr_t)&g_info[0], 0, 0, 0, 0, 0);
+	/* Its own process, 1 ms into its run: the running part counts too. */
+	thread_fake_set_clock(clock_ns() + 1 * MS);
+	g_ret[1] = usys(KOSH_SYS_process_info, g_h[1], (uintptr_t)&g_info[1], 0, 0, 0, 0, 0);
+	g_ret[2] = usys(KOSH_SYS_process_info, g_h[2], (uintptr_t)&g_info[2], 0, 0, 0, 0, 0);
+	g_ret[3] = usys(KOSH_SYS_process_info, g_h[0], 0x1000, 0, 0, 0, 0, 0); /* faults */
+	th_mark("read");
+}
+
+static void test_process_info_cpu_time_threads_and_exit(void **state)
+{
+	struct notification *n;
+	struct process *p = proc_with_notification(&n);
+	struct process *me = th_process("observer", NULL);
+	assert_true(me->id > p->id);
+	memset(g_info, 0xee, sizeof(g_info));
+	g_h[0] = th_give(me, &p->obj, KOSH_RIGHT_READ, 0);
+	g_h[1] = th_give(me, &me->obj, KOSH_RIGHT_READ, 0);
+	g_h[2] = th_give(me, &p->obj, KOSH_RIGHTS_ALL & ~KOSH_RIGHT_READ, 0);
+	th_thread_new(p, 1); /* never started: not counted */
+	th_thread_new(me, 1); /* keeps the observer's process from exiting between its readers */
+	th_thread(p, 10, burner, 3);
+	th_thread(p, 10, burner, 4);
+	th_thread(p, 10, burn_then_wait, 0);
+	th_run();
+	assert_string_equal(th_trace, "burn3 burn4 wait");
+	assert_int_equal(p->cpu_ticks, 9 * MS); /* the exited threads' time stays */
+	th_thread(me, 10, info_reader, 0);
+	th_run();
+	assert_int_equal(g_ret[0], KOSH_OK);
+	assert_int_equal(g_info[0].id, p->id);
+	assert_int_equal(g_info[0].state, KOSH_PROCESS_RUNNING);
+	assert_int_equal(g_info[0].threads, 1);
+	assert_int_equal(g_info[0].cpu_ns, 9 * MS);
+	assert_int_equal(g_info[0].exit_status, 0);
+	assert_int_equal(g_info[0].created_ns, TH_START_NS);
+	assert_string_equal(g_info[0].name, "p");
+	assert_int_equal(g_ret[1], KOSH_OK);
+	assert_int_equal(g_info[1].id, me->id);
+	assert_int_equal(g_info[1].cpu_ns, 1 * MS);
+	assert_int_equal(g_info[1].threads, 1);
+	assert_string_equal(g_info[1].name, "observer");
+	assert_int_equal(g_ret[2], KOSH_E_ACCESS_DENIED);
+	assert_int_equal(g_ret[3], KOSH_E_BAD_ADDRESS);
+	assert_int_equal(me->cpu_ticks, 1 * MS); /* accounted at its switch away */
+	/* Killed: it exits with the status, no thread left; the figures stay readable. */
+	bkl_lock();
+	process_kill(p, 9);
+	bkl_unlock();
+	th_run();
+	th_trace[0] = 0;
+	memset(g_info, 0xee, sizeof(g_info));
+	th_thread(me, 10, info_reader, 0);
+	th_run();
+	assert_int_equal(g_ret[0], KOSH_OK);
+	assert_int_equal(g_info[0].state, KOSH_PROCESS_EXITED);
+	assert_int_equal(g_info[0].threads, 0);
+	assert_int_equal(g_info[0].exit_status, 9);
+	assert_int_equal(g_info[0].cpu_ns, 9 * MS);
+	assert_int_equal(g_info[1].cpu_ns, 2 * MS); /* 1 ms in each of its two runs */
+}
+
+/* A thread that runs a whole slice and more alone is never switched: its time is still seen. */
+static void long_runner(uint64_t arg)
+{
+	thread_fake_set_clock(clock_ns() + 25 * MS);
+	g_ret[0] = usys(KOSH_SYS_process_info, g_h[1], (uintptr_t)&g_info[0], 0, 0, 0, 0, 0);
+	u_yield(); /* alone: keeps the CPU, no switch */
+	thread_fake_set_clock(clock_ns() + 5 * MS);
+	g_ret[1] = usys(KOSH_SYS_process_info, g_h[1], (uintptr_t)&g_info[1], 0, 0, 0, 0, 0);
+}
+
+static void test_process_info_counts_a_run_without_switch(void **state)
+{
+	struct process *p = th_process("alone", NULL);
+	g_h[1] = th_give(p, &p->obj, KOSH_RIGHT_READ, 0);
+	th_thread(p, 10, long_runner, 0);
+	th_run();
+	assert_int_equal(g_ret[0], KOSH_OK);
+	assert_int_equal(g_info[0].cpu_ns, 25 * MS);
+	assert_int_equal(g_ret[1], KOSH_OK);
+	assert_int_equal(g_info[1].cpu_ns, 30 * MS);
+	assert_int_equal(p->cpu_ticks, 30 * MS);
 }
 
 int main(void)
@@ -1001,6 +1135,7 @@ int main(void)
 	    T(test_process_exit_kills_threads_closes_table_wakes_waiters),
 	    T(test_process_wait_timeout_kill_and_after_exit),
 	    T(test_process_kill_stops_every_thread_with_status),
+	    T(test_process_kill_with_killed_status),
 	    T(test_thread_set_tls_takes_only_user_addresses),
 	    T(test_process_fault_without_endpoint_kills_faulted),
 	    T(test_process_bad_syscall_number_is_a_fault),
@@ -1008,6 +1143,8 @@ int main(void)
 	    T(test_quota_exhausted_gives_no_memory),
 	    T(test_quota_allocation_failure_charges_nothing),
 	    T(test_syscall_handle_rights_matrix),
+	    T(test_process_info_cpu_time_threads_and_exit),
+	    T(test_process_info_counts_a_run_without_switch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

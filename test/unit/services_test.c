@@ -21,7 +21,7 @@
 
 #define SAMPLE_PATH KOSH_SOURCE_DIR "/user/initfs/etc/services"
 
-static struct kosh_services svcs; /* about 42 KiB: not on the stack */
+static struct kosh_services svcs; /* about 51 KiB: not on the stack */
 
 /*
  * Text for building large inputs, in one static buffer (a failing check does not
@@ -626,20 +626,21 @@ static void test_services_limits_name_length(void **state)
 	char name[40], text[256];
 	memset(name, 'n', 31);
 	name[31] = '\0';
-	snprintf(text, sizeof(text), "[service %s]\nbinary = initfs:///a\nendpoint = use %s\n",
+	snprintf(text, sizeof(text), "[service %s]\nbinary = initfs:///a\nendpoint = use %.15s\n",
 		 name, name);
 	expect_ok(text);
 	assert_string_equal(svcs.services[0].name, name);
-	assert_string_equal(svcs.services[0].endpoints[0].name, name);
+	assert_string_equal(svcs.services[0].endpoints[0].name, name + 16);
 	strcat(name, "n");
 	snprintf(text, sizeof(text), "[service %s]\n", name);
 	expect_error(text, 1,
 		     "line 1: service name 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' is too long "
 		     "(at most 31 characters)");
-	snprintf(text, sizeof(text), "[service a]\nendpoint = serve %s\n", name);
+	/* Endpoint names are start-page names: 15 characters at most. */
+	snprintf(text, sizeof(text), "[service a]\nendpoint = serve %.16s\n", name);
 	expect_error(text, 2,
-		     "line 2: endpoint name 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' is too "
-		     "long (at most 31 characters)");
+		     "line 2: endpoint name 'nnnnnnnnnnnnnnnn' is too "
+		     "long (at most 15 characters)");
 }
 
 static void test_services_limits_binary_length(void **state)
@@ -742,6 +743,136 @@ static void test_services_limits_file_size(void **state)
 	expect_error_n(text, KOSH_SERVICES_FILE_MAX + 1, 0, "file too large (at most 65536 bytes)");
 }
 
+/* ---- the keys init needs: scheme, stdio, grant; reserved names ---- */
+
+static void test_services_schemes_stdio_and_grants(void **state)
+{
+	const struct kosh_service *s;
+	expect_ok("[service fs]\nbinary = initfs:///f\nscheme = fs tmp\n"
+		  "endpoint = serve fs tmp other\nscheme = other\n"
+		  "grant = klog-read\ngrant = klog-console quota-root\n"
+		  "[service sh]\nbinary = initfs:///sh\nstdio = console://\n");
+	s = svc("fs");
+	assert_int_equal(s->scheme_count, 3);
+	assert_string_equal(s->schemes[0], "fs");
+	assert_string_equal(s->schemes[1], "tmp");
+	assert_string_equal(s->schemes[2], "other");
+	assert_int_equal(s->grants, KOSH_SERVICE_GRANTS_ALL);
+	assert_string_equal(s->stdio, "");
+	s = svc("sh");
+	assert_int_equal(s->scheme_count, 0);
+	assert_int_equal(s->grants, 0);
+	assert_string_equal(s->stdio, "console://");
+	expect_ok("[service sh]\nbinary = initfs:///sh\nstdio = fs:///tmp/out\n");
+	assert_string_equal(svc("sh")->stdio, "fs:///tmp/out");
+}
+
+static void test_services_rejects_bad_schemes(void **state)
+{
+	const char *h = "[service a]\nbinary = initfs:///a\nendpoint = serve fs log-x\n";
+	char text[256];
+	static const struct {
+		const char *line, *message;
+		uint32_t at;
+	} cases[] = {
+	    {"scheme = log-x", "line 4: scheme 'log-x': use 1 to 15 characters of a-z and 0-9", 4},
+	    {"scheme = FS", "line 4: scheme 'FS': use 1 to 15 characters of a-z and 0-9", 4},
+	    {"scheme = abcdefghijklmnop",
+	     "line 4: scheme 'abcdefghijklmnop': use 1 to 15 characters of a-z and 0-9", 4},
+	    {"scheme = fs fs", "line 4: scheme 'fs' listed twice", 4},
+	    {"scheme = fs\n\nscheme = log",
+	     "line 6: scheme 'log' is not an endpoint service 'a' serves", 6},
+	    {"endpoint = use pipe\nscheme = pipe",
+	     "line 5: scheme 'pipe' is not an endpoint service 'a' serves", 5},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", h, cases[i].line);
+		expect_error(text, cases[i].at, cases[i].message);
+	}
+	/* Checked when the section ends: the next section's line does not matter. */
+	expect_error(
+	    "[service a]\nbinary = initfs:///a\nscheme = x\n[service b]\nbinary = initfs:///b\n", 3,
+	    "line 3: scheme 'x' is not an endpoint service 'a' serves");
+}
+
+static void test_services_rejects_bad_stdio_and_grants(void **state)
+{
+	const char *h = "[service a]\nbinary = initfs:///a\n";
+	char text[512], long_uri[200];
+	static const struct {
+		const char *line, *message;
+	} cases[] = {
+	    {"stdio = console", "line 3: stdio 'console' must be a URI such as console://"},
+	    {"stdio = /dev/tty", "line 3: stdio '/dev/tty' must be a URI such as console://"},
+	    {"stdio = Con://", "line 3: stdio 'Con://' must be a URI such as console://"},
+	    {"stdio = console:/", "line 3: stdio 'console:/' must be a URI such as console://"},
+	    {"stdio = console:// x", "line 3: stdio 'console:// x': no spaces or quotes in a URI"},
+	    {"stdio = console://\nstdio = console://",
+	     "line 4: duplicate key 'stdio' in service 'a'"},
+	    {"grant = klog",
+	     "line 3: grant 'klog': expected klog-read, klog-console or quota-root"},
+	    {"grant = klog-read klog-read", "line 3: grant 'klog-read' listed twice"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", h, cases[i].line);
+		struct kosh_services_error err;
+		assert_int_equal(parse(text, &err), -1);
+		assert_string_equal(err.message, cases[i].message);
+	}
+	strcpy(long_uri, "console://");
+	memset(long_uri + 10, 'p', 117);
+	long_uri[127] = '\0';
+	snprintf(text, sizeof(text), "%sstdio = %s\n", h, long_uri);
+	expect_ok(text);
+	strcat(long_uri, "p");
+	snprintf(text, sizeof(text), "%sstdio = %s\n", h, long_uri);
+	expect_error(text, 3,
+		     "line 3: stdio 'console://pppppppppppppppppppppppppppppp...' is too long "
+		     "(at most 127 characters)");
+}
+
+static void test_services_rejects_reserved_endpoint_names(void **state)
+{
+	static const char *reserved[] = {"klog",      "quota",	      "process",    "space",
+					 "thread",    "stdin",	      "stdout",	    "stderr",
+					 "klog-read", "klog-console", "irq-notify", "quota-root",
+					 "irq4",      "ioport0",      "mmio12"};
+	char text[256], want[256];
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		snprintf(text, sizeof(text), "[service a]\nendpoint = use %s\n", reserved[i]);
+		snprintf(
+		    want, sizeof(want),
+		    "line 2: endpoint name '%s' is reserved (init gives a handle of that name)",
+		    reserved[i]);
+		expect_error(text, 2, want);
+	}
+	/* Only the exact names, and irq/ioport/mmio with digits only. */
+	expect_ok("[service a]\nbinary = initfs:///a\nendpoint = use klogd irq mmio-x ioport4a "
+		  "quotas\n");
+	expect_error("[service a]\nendpoint = serve svc\n", 2,
+		     "line 2: endpoint 'svc' is served by init");
+	expect_error("[service a]\nendpoint = serve initfs\n", 2,
+		     "line 2: endpoint 'initfs' is served by bootstrap");
+	expect_ok("[service a]\nbinary = initfs:///a\nendpoint = use svc initfs\n");
+}
+
+static void test_services_limits_start_handles(void **state)
+{
+	/* klog, quota, 8 endpoints, stdin, stdout, stderr: 13. */
+	const char *ok = "[service a]\nbinary = initfs:///a\nendpoint = use a b c d e f g h\n"
+			 "stdio = console://\n";
+	char text[256];
+	expect_ok(ok);
+	snprintf(text, sizeof(text), "%sgrant = klog-read\n", ok);
+	expect_error(text, 1, "line 1: service 'a' needs 14 start handles (at most 13)");
+	/* irqs add irq-notify once. */
+	expect_ok("[service a]\nbinary = initfs:///a\nirq = 1 2 3 4 5 6 7 8\nioport = 1-1\n"
+		  "grant = klog-read\n");
+	expect_error("[service a]\nbinary = initfs:///a\nirq = 1 2 3 4 5 6 7 8\nioport = 1-1 2-1\n"
+		     "grant = klog-read\n[service b]\nbinary = initfs:///b\n",
+		     1, "line 1: service 'a' needs 14 start handles (at most 13)");
+}
+
 /* ---- the API's edges ---- */
 
 static void test_services_error_may_be_null(void **state)
@@ -800,6 +931,17 @@ static void test_services_sample_file_is_valid(void **state)
 	assert_true(kosh_services_find(&svcs, "vfsd") >= 0);
 	assert_true(kosh_services_find(&svcs, "console") >= 0);
 	assert_true(kosh_services_find(&svcs, "sh") >= 0);
+	/* Every scheme init registers, and the shell's terminal. */
+	static const char *schemes[] = {"log", "fs", "pipe", "proc", "console"};
+	for (size_t k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++) {
+		int found = 0;
+		for (uint32_t i = 0; i < svcs.count; i++)
+			for (uint32_t j = 0; j < svcs.services[i].scheme_count; j++)
+				found += strcmp(svcs.services[i].schemes[j], schemes[k]) == 0;
+		assert_int_equal(found, 1);
+	}
+	assert_string_equal(svc("sh")->stdio, "console://");
+	assert_int_equal(svc("logd")->grants, KOSH_SERVICE_GRANT_KLOG_READ);
 	/* Each architecture has exactly one server of the serial endpoint. */
 	for (uint32_t arch = 1; arch <= 2; arch++) {
 		int servers = 0;
@@ -810,6 +952,15 @@ static void test_services_sample_file_is_valid(void **state)
 				    svcs.services[i].endpoints[k].role == KOSH_SERVICE_SERVE &&
 				    strcmp(svcs.services[i].endpoints[k].name, "serial") == 0;
 		assert_int_equal(servers, 1);
+	}
+	/* The serial drivers, and only they, take the UART from the kernel. */
+	for (uint32_t i = 0; i < svcs.count; i++) {
+		int serial = 0;
+		for (uint32_t k = 0; k < svcs.services[i].endpoint_count; k++)
+			serial |= svcs.services[i].endpoints[k].role == KOSH_SERVICE_SERVE &&
+				  strcmp(svcs.services[i].endpoints[k].name, "serial") == 0;
+		assert_int_equal(!!(svcs.services[i].grants & KOSH_SERVICE_GRANT_KLOG_CONSOLE),
+				 serial);
 	}
 }
 
@@ -849,6 +1000,11 @@ int main(void)
 	    cmocka_unit_test(test_services_limits_capabilities),
 	    cmocka_unit_test(test_services_limits_line_length),
 	    cmocka_unit_test(test_services_limits_file_size),
+	    cmocka_unit_test(test_services_schemes_stdio_and_grants),
+	    cmocka_unit_test(test_services_rejects_bad_schemes),
+	    cmocka_unit_test(test_services_rejects_bad_stdio_and_grants),
+	    cmocka_unit_test(test_services_rejects_reserved_endpoint_names),
+	    cmocka_unit_test(test_services_limits_start_handles),
 	    cmocka_unit_test(test_services_error_may_be_null),
 	    cmocka_unit_test(test_services_reports_first_error),
 	    cmocka_unit_test(test_services_long_values_are_shortened_in_messages),

@@ -6,6 +6,8 @@
  * the sender's badge in r6.
  */
 #include <kosh/ipc.h>
+#include <kosh/proto/proc.h>
+#include <kosh/runtime.h>
 #include <kosh/syscall.h>
 
 static void msg_from_results(struct kosh_msg *m, const uint64_t r[KOSH_SYSCALL_ARGS_MAX])
@@ -63,6 +65,12 @@ kosh_err_t kosh_reply_recv(kosh_handle_t ep, const struct kosh_msg *reply, struc
 	return KOSH_OK;
 }
 
+kosh_err_t kosh_reply_send_msg(kosh_handle_t reply, const struct kosh_msg *msg)
+{
+	return (kosh_err_t)kosh_reply_send(reply, msg->tag, msg->words[0], msg->words[1],
+					   msg->words[2], msg->words[3]);
+}
+
 /* A call on handle h (and one more argument) whose one further result comes back in r1. */
 static kosh_err_t call_r1(uint64_t nr, kosh_handle_t h, uint64_t arg, uint64_t *out)
 {
@@ -87,6 +95,44 @@ kosh_err_t kosh_notify_poll(kosh_handle_t n, uint64_t *bits)
 kosh_err_t kosh_wait(kosh_handle_t p, uint64_t timeout, uint64_t *status)
 {
 	return call_r1(KOSH_SYS_process_wait, p, timeout, status);
+}
+
+kosh_err_t kosh_proc_info(kosh_handle_t p, struct kosh_process_info *out)
+{
+	return (kosh_err_t)kosh_process_info(p, (uint64_t)(uintptr_t)out);
+}
+
+kosh_err_t kosh_proc_register(kosh_handle_t procreg, kosh_handle_t process, kosh_handle_t quota,
+			      uint64_t parent_id, uint64_t timeout, uint64_t *id)
+{
+	struct kosh_handle_info hi;
+	kosh_err_t err = kosh_info(process, &hi);
+	int64_t p, q = 0;
+
+	if (err != KOSH_OK)
+		return err;
+	p = kosh_handle_dup(process, (hi.rights & (KOSH_RIGHT_READ | KOSH_RIGHT_MANAGE)) | KOSH_RIGHT_TRANSFER, 0);
+	if (p < 0)
+		return (kosh_err_t)p;
+	if (quota)
+		q = kosh_handle_dup(quota, KOSH_RIGHT_READ | KOSH_RIGHT_TRANSFER, 0);
+	if (q < 0) {
+		kosh_handle_close((kosh_handle_t)p);
+		return (kosh_err_t)q;
+	}
+	struct kosh_ipc_buffer *ipc = kosh_ipc_buffer();
+	uint32_t ncaps = q ? 2 : 1;
+	ipc->caps[0] = (kosh_handle_t)p;
+	ipc->caps[1] = (kosh_handle_t)q;
+	struct kosh_msg m = { kosh_msg_tag(KOSH_PROC_REGISTER, 2, ncaps, (1u << ncaps) - 1), { parent_id, 0 } };
+	struct kosh_msg r;
+	/* Moved caps leave our table even when the call fails: nothing to close after it. */
+	err = kosh_call(procreg, &m, &r, timeout);
+	if (err != KOSH_OK)
+		return err;
+	if (id)
+		*id = KOSH_MSG_LABEL(r.tag) ? KOSH_MSG_LABEL(r.tag) : r.words[0];
+	return KOSH_MSG_LABEL(r.tag) ? KOSH_E_INVALID_ARGUMENT : KOSH_OK;
 }
 
 kosh_err_t kosh_info(kosh_handle_t h, struct kosh_handle_info *out)

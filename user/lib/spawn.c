@@ -6,8 +6,9 @@
  * PT_LOAD segment gets its own frame, filled through a temporary mapping in our
  * own space (file bytes, the rest zero) and mapped into the child with the
  * segment's rights, never writable and executable at once. The stack, the IPC
- * buffer and the start page follow (<kosh/start.h>), then the process and its
- * thread. The child's table receives the caller's handles, the frames (moved,
+ * buffer and the start page follow (<kosh/start.h>: arguments, environment and
+ * a copy of the program headers, so the C library finds PT_TLS), then the
+ * process and its thread. The child's table receives the caller's handles, the frames (moved,
  * so they live exactly as long as the child) and copies of its own process,
  * space and thread handles; the start page lists them by name. Only then does
  * the thread start. Every failure undoes all of it (spawn_undo).
@@ -15,6 +16,7 @@
 #include <stddef.h>
 
 #include <kosh/elf.h>
+#include <kosh/file.h>
 #include <kosh/page.h>
 #include <kosh/runtime.h>
 #include <kosh/spawn.h>
@@ -26,6 +28,14 @@
 
 #define SPAWN_FRAMES_MAX  (KOSH_ELF_MAX_SEGMENTS + 3) /* segments, stack, IPC buffer, start page */
 #define SPAWN_STACK_MAX   (64ull << 20)
+#define SPAWN_TLS_MAX     (1u << 20) /* a program's thread-local data, at most */
+
+/* ELF64 header and program header fields (shared/lib/elf.c checked the table's place and size). */
+#define ELF_PHOFF      32
+#define ELF_PHENTSIZE  54
+#define ELF_PHNUM      56
+#define ELF_PT_LOAD    1
+#define ELF_PT_TLS     7
 
 struct spawn_state {
 	const struct kosh_spawn *s;
@@ -53,19 +63,22 @@ static size_t bounded_len(const char *s, size_t max)
 	return n;
 }
 
-/* Room the argument strings take in the start page. */
+/* Room the argument and environment strings take in the start page. */
 static uint64_t strings_size(const struct kosh_spawn *s)
 {
 	uint64_t n = 0;
 	for (uint32_t i = 0; i < s->argc; i++)
 		n += bounded_len(s->argv[i], KOSH_START_SIZE) + 1;
+	for (uint32_t i = 0; i < s->envc; i++)
+		n += bounded_len(s->envp[i], KOSH_START_SIZE) + 1;
 	return n;
 }
 
 static kosh_err_t check_request(const struct kosh_spawn *s)
 {
 	if (!s->name || !s->image || !s->quota || s->argc > KOSH_START_ARGS_MAX ||
-	    (s->argc && !s->argv) || s->handle_count > KOSH_SPAWN_HANDLES_MAX ||
+	    (s->argc && !s->argv) || s->envc > KOSH_START_ENV_MAX || (s->envc && !s->envp) ||
+	    s->handle_count > KOSH_SPAWN_HANDLES_MAX ||
 	    (s->handle_count && !s->handles) || s->stack_size > SPAWN_STACK_MAX)
 		return KOSH_E_INVALID_ARGUMENT;
 	for (uint32_t i = 0; i < s->handle_count; i++) {
@@ -74,8 +87,65 @@ static kosh_err_t check_request(const struct kosh_spawn *s)
 		if (n == 0 || n >= KOSH_START_NAME_MAX)
 			return KOSH_E_INVALID_ARGUMENT;
 	}
-	if (strings_size(s) > KOSH_START_SIZE - sizeof(struct kosh_start))
+	for (uint32_t i = 0; i < s->argc; i++)
+		if (!s->argv[i])
+			return KOSH_E_INVALID_ARGUMENT;
+	for (uint32_t i = 0; i < s->envc; i++)
+		if (!s->envp[i])
+			return KOSH_E_INVALID_ARGUMENT;
+	if (strings_size(s) > KOSH_START_SIZE - sizeof(struct kosh_start) -
+				      KOSH_START_PHDRS_MAX * KOSH_START_PHDR_SIZE)
 		return KOSH_E_TOO_BIG;
+	return KOSH_OK;
+}
+
+static uint64_t read_le(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The program header table of a validated image, or NULL if it is not copied. */
+static const uint8_t *phdr_table(const struct kosh_spawn *s, uint32_t *count)
+{
+	const uint8_t *ehdr = s->image;
+	uint64_t off = read_le(ehdr + ELF_PHOFF, 8);
+	*count = (uint32_t)read_le(ehdr + ELF_PHNUM, 2);
+	if (read_le(ehdr + ELF_PHENTSIZE, 2) != KOSH_START_PHDR_SIZE ||
+	    *count > KOSH_START_PHDRS_MAX)
+		return NULL;
+	return ehdr + off;
+}
+
+/*
+ * A PT_TLS header is used by the child's C library as it stands: its
+ * initialisation image must lie in a loaded segment's file bytes, and its size
+ * and alignment must be sane, or the image is refused.
+ */
+static kosh_err_t check_tls(const struct kosh_spawn *s)
+{
+	uint32_t count;
+	const uint8_t *ph = phdr_table(s, &count);
+	for (uint32_t i = 0; ph && i < count; i++, ph += KOSH_START_PHDR_SIZE) {
+		if (read_le(ph, 4) != ELF_PT_TLS)
+			continue;
+		uint64_t va = read_le(ph + 16, 8), filesz = read_le(ph + 32, 8);
+		uint64_t memsz = read_le(ph + 40, 8), align = read_le(ph + 48, 8);
+		if (filesz > memsz || memsz > SPAWN_TLS_MAX || align > KOSH_PAGE_SIZE ||
+		    (align & (align - 1)))
+			return KOSH_E_INVALID_ARGUMENT;
+		int inside = filesz == 0;
+		const uint8_t *lp = phdr_table(s, &count);
+		for (uint32_t j = 0; j < count && !inside; j++, lp += KOSH_START_PHDR_SIZE) {
+			uint64_t lva = read_le(lp + 16, 8), lfs = read_le(lp + 32, 8);
+			inside = read_le(lp, 4) == ELF_PT_LOAD && va >= lva && va - lva <= lfs &&
+				 filesz <= lfs - (va - lva);
+		}
+		if (!inside)
+			return KOSH_E_INVALID_ARGUMENT;
+	}
 	return KOSH_OK;
 }
 
@@ -220,19 +290,37 @@ static kosh_err_t give_handles(struct spawn_state *st)
 	return err;
 }
 
+/* count strings into the page at *at, their addresses in the child into va[]. */
+static void put_strings(struct kosh_start *p, uint64_t *at, const char *const *str, uint32_t count,
+			uint64_t *va)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		size_t n = bounded_len(str[i], KOSH_START_SIZE);
+		memcpy((char *)p + *at, str[i], n);
+		((char *)p)[*at + n] = '\0';
+		va[i] = KOSH_START_VA + *at;
+		*at += n + 1;
+	}
+}
+
 static void fill_start_page(struct spawn_state *st)
 {
 	const struct kosh_spawn *s = st->s;
 	struct kosh_start *p = st->page;
 	uint64_t at = sizeof(*p);
-	for (uint32_t i = 0; i < s->argc; i++) {
-		size_t n = bounded_len(s->argv[i], KOSH_START_SIZE);
-		memcpy((char *)p + at, s->argv[i], n);
-		((char *)p)[at + n] = '\0';
-		p->argv[i] = KOSH_START_VA + at;
-		at += n + 1;
+	uint32_t phnum;
+	const uint8_t *ph = phdr_table(s, &phnum);
+	_Static_assert(sizeof(*p) % 8 == 0, "program headers 8-aligned");
+	if (ph && phnum) {
+		memcpy((char *)p + at, ph, phnum * KOSH_START_PHDR_SIZE);
+		p->phdr = KOSH_START_VA + at;
+		p->phnum = phnum;
+		at += phnum * KOSH_START_PHDR_SIZE;
 	}
+	put_strings(p, &at, s->argv, s->argc, p->argv);
+	put_strings(p, &at, s->envp, s->envc, p->envp);
 	p->argc = s->argc;
+	p->envc = s->envc;
 	p->version = KOSH_START_VERSION;
 	p->size = (uint32_t)at;
 	p->ipc_buffer = KOSH_START_IPC_VA;
@@ -285,6 +373,8 @@ kosh_err_t kosh_spawn(const struct kosh_spawn *s, struct kosh_child *out)
 			err = KOSH_E_INVALID_ARGUMENT;
 	}
 	if (!err)
+		err = check_tls(s);
+	if (!err)
 		err = build_space(&st);
 	if (!err)
 		err = build_process(&st);
@@ -300,4 +390,27 @@ kosh_err_t kosh_spawn(const struct kosh_spawn *s, struct kosh_child *out)
 	out->process = st.process;
 	out->thread = st.thread;
 	return KOSH_OK;
+}
+
+kosh_err_t kosh_spawn_file(kosh_handle_t ns, const char *uri, const struct kosh_spawn *s,
+			   struct kosh_child *out)
+{
+	void *image = NULL;
+	uint64_t size = 0;
+	*out = (struct kosh_child){ 0 };
+	uint32_t ferr = kosh_file_load(ns, uri, &image, &size);
+	if (ferr) {
+		/* Nothing was spawned: what was to be moved is consumed all the same. */
+		for (uint32_t i = 0; s->handles && i < s->handle_count; i++)
+			if (s->handles[i].flags & KOSH_GIVE_MOVE)
+				kosh_handle_close(s->handles[i].handle);
+		out->file_error = ferr;
+		return KOSH_E_NOT_FOUND;
+	}
+	struct kosh_spawn copy = *s;
+	copy.image = image;
+	copy.image_size = size;
+	kosh_err_t err = kosh_spawn(&copy, out);
+	kosh_page_free(image);
+	return err;
 }

@@ -3,6 +3,11 @@
  * More threads in the calling process (<kosh/thread.h>). The new thread starts
  * in crt0's kosh_thread_trampoline with a pointer to a start record at the top
  * of its own stack; kosh_thread_main runs fn(arg) and ends the thread.
+ *
+ * Each thread's IPC buffer is found from its stack: a small table holds the
+ * stack and IPC buffer of every thread made here, and kosh_ipc_buffer() looks
+ * up the one whose stack holds the caller's frame (the first thread's otherwise).
+ * This needs no thread pointer, which belongs to the C library where there is one.
  */
 #include <stddef.h>
 
@@ -13,6 +18,54 @@
 #include <kosh/thread.h>
 
 #define THREAD_STACK_DEFAULT (64u << 10)
+#define THREADS_MAX          64 /* threads whose IPC buffer kosh_ipc_buffer() finds */
+
+struct thread_slot {
+	uint64_t stack_lo, stack_hi; /* 0, 0: free */
+	struct kosh_ipc_buffer *ipc;
+};
+
+static struct thread_slot slots[THREADS_MAX];
+
+static void slot_set(const struct kosh_thread *t)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)t->stack;
+	for (int i = 0; i < THREADS_MAX; i++) {
+		uint64_t none = 0;
+		if (__atomic_compare_exchange_n(&slots[i].stack_lo, &none, lo, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED)) {
+			slots[i].ipc = t->ipc;
+			__atomic_store_n(&slots[i].stack_hi, lo + t->stack_size, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+	/* A full table: this thread's IPC calls through the runtime use the first thread's buffer. */
+}
+
+static void slot_clear(const struct kosh_thread *t)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)t->stack;
+	for (int i = 0; lo && i < THREADS_MAX; i++) {
+		if (__atomic_load_n(&slots[i].stack_lo, __ATOMIC_ACQUIRE) == lo) {
+			__atomic_store_n(&slots[i].stack_hi, 0, __ATOMIC_RELEASE);
+			slots[i].ipc = NULL;
+			__atomic_store_n(&slots[i].stack_lo, 0, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+struct kosh_ipc_buffer *kosh_ipc_buffer(void)
+{
+	char here; /* on the calling thread's stack */
+	uint64_t sp = (uint64_t)(uintptr_t)&here;
+	for (int i = 0; i < THREADS_MAX; i++) {
+		uint64_t hi = __atomic_load_n(&slots[i].stack_hi, __ATOMIC_ACQUIRE);
+		if (hi && sp >= slots[i].stack_lo && sp < hi)
+			return slots[i].ipc;
+	}
+	return kosh_self()->ipc_buffer;
+}
 
 struct thread_record {
 	void (*fn)(void *arg);
@@ -51,6 +104,7 @@ kosh_err_t kosh_thread_prepare(struct kosh_thread *t, void (*fn)(void *arg), voi
 	struct thread_record *rec = (struct thread_record *)(uintptr_t)(top - 16);
 	_Static_assert(sizeof(*rec) <= 16, "the record fits the top of the stack");
 	*rec = (struct thread_record){ fn, arg };
+	slot_set(t);
 	return KOSH_OK;
 out_free:
 	kosh_page_free(t->ipc);
@@ -81,6 +135,7 @@ kosh_err_t kosh_thread_spawn(struct kosh_thread *t, void (*fn)(void *arg), void 
 
 void kosh_thread_release(struct kosh_thread *t)
 {
+	slot_clear(t);
 	if (t->handle)
 		kosh_handle_close(t->handle);
 	kosh_page_free(t->ipc);

@@ -23,7 +23,7 @@ static void expect_fault(const struct kosh_tar_entry *helper, const char *mode)
 	const struct kosh_self *self = kosh_self();
 	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, HELPER_QUOTA));
 	struct kosh_spawn_handle give[] = {
-		{ "log", self->log, 0, 0 },
+		{ "klog", self->log, 0, 0 },
 		{ "quota", q, KOSH_GIVE_MOVE, HELPER_QUOTA },
 	};
 	const char *argv[] = { HELPER, mode };

@@ -157,6 +157,29 @@ struct kosh_quota_info {
 _Static_assert(sizeof(struct kosh_quota_info) == 16, "kosh_quota_info size");
 
 /*
+ * process_info's result. state is KOSH_PROCESS_RUNNING, _EXITING (killed, its
+ * threads stopping) or _EXITED; exit_status is final (and non-zero only) once
+ * EXITED. threads counts the started threads not yet gone; cpu_ns is the CPU
+ * time of all its threads, the exited ones included. name is the name given at
+ * process_create, NUL-terminated.
+ */
+#define KOSH_PROCESS_RUNNING 0u
+#define KOSH_PROCESS_EXITING 1u
+#define KOSH_PROCESS_EXITED  2u
+#define KOSH_PROCESS_NAME_MAX 32
+struct kosh_process_info {
+	uint64_t id;          /* the kernel's process id: increasing, never reused */
+	uint32_t state;
+	uint32_t threads;
+	uint64_t cpu_ns;
+	uint64_t exit_status; /* see KOSH_EXIT_FAULTED */
+	uint64_t created_ns;  /* monotonic clock at process_create */
+	char name[KOSH_PROCESS_NAME_MAX];
+};
+_Static_assert(sizeof(struct kosh_process_info) == 72, "kosh_process_info size");
+_Static_assert(__builtin_offsetof(struct kosh_process_info, name) == 40, "kosh_process_info name");
+
+/*
  * log_read's result: one kernel log record. text holds len bytes and a NUL;
  * the call copies the record up to and including that NUL.
  */

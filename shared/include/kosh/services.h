@@ -4,10 +4,11 @@
  * (the format is described in docs/services.md).
  *
  * One "[service NAME]" section per service, then "key = value" lines: binary,
- * args, arch, endpoint, irq, ioport, mmio, quota, after, restart, backoff. The parser
- * fills fixed-size arrays (no allocation), resolves every dependency to an index,
- * refuses cycles, and names the line of every error in a one-line message.
- * struct kosh_services is about 42 KiB: keep it in static storage, not on a stack.
+ * args, arch, endpoint, irq, ioport, mmio, quota, after, restart, backoff,
+ * scheme, stdio, grant. The parser fills fixed-size arrays (no allocation),
+ * resolves every dependency to an index, refuses cycles, and names the line of
+ * every error in a one-line message.
+ * struct kosh_services is about 51 KiB: keep it in static storage, not on a stack.
  */
 #ifndef KOSH_SERVICES_H
 #define KOSH_SERVICES_H
@@ -15,13 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KOSH_SERVICES_MAX	     32	   /* services in one file */
-#define KOSH_SERVICES_NAME_MAX	     32	   /* service and endpoint names: 1..31 chars + NUL */
-#define KOSH_SERVICES_PATH_MAX	     128   /* binary: up to 127 chars + NUL */
-#define KOSH_SERVICES_ARGS_MAX	     16	   /* arguments of one service */
-#define KOSH_SERVICES_ARGS_BYTES     256   /* their text, each argument NUL-terminated */
-#define KOSH_SERVICES_CAPS_MAX	     8	   /* of each kind: endpoints, irqs, ioports, mmio, after */
-#define KOSH_SERVICES_LINE_MAX	     512   /* bytes of one line, without its CR LF */
+#define KOSH_SERVICES_MAX	     32	 /* services in one file */
+#define KOSH_SERVICES_NAME_MAX	     32	 /* service names: 1..31 chars + NUL */
+#define KOSH_SERVICES_ENDPOINT_MAX   16	 /* endpoint names: 1..15 chars + NUL (a start-page name) */
+#define KOSH_SERVICES_SCHEME_MAX     16	 /* scheme names: 1..15 chars of a-z 0-9 + NUL */
+#define KOSH_SERVICES_HANDLES_MAX    13	 /* start-page handles init may give one service */
+#define KOSH_SERVICES_PATH_MAX	     128 /* binary: up to 127 chars + NUL */
+#define KOSH_SERVICES_ARGS_MAX	     16	 /* arguments of one service */
+#define KOSH_SERVICES_ARGS_BYTES     256 /* their text, each argument NUL-terminated */
+#define KOSH_SERVICES_CAPS_MAX	     8	 /* of each kind: endpoints, irqs, ioports, mmio, after */
+#define KOSH_SERVICES_LINE_MAX	     512 /* bytes of one line, without its CR LF */
 #define KOSH_SERVICES_FILE_MAX	     65536 /* larger files are refused */
 #define KOSH_SERVICES_IRQ_LAST	     1023  /* highest IRQ number */
 #define KOSH_SERVICES_IOPORT_END     0x10000u
@@ -41,6 +45,19 @@ enum kosh_service_role {
 	KOSH_SERVICE_SERVE, /* the service receives on the endpoint */
 	KOSH_SERVICE_USE,   /* the service may call the endpoint */
 };
+
+/*
+ * Bits of kosh_service.grants: parts of init's own authority a service is given,
+ * "klog-read" (reads the kernel log: logd), "klog-console" (takes the UART from
+ * the kernel: the serial driver) and "quota-root" (init's quota, read only: the
+ * system's memory figures, for procd).
+ */
+#define KOSH_SERVICE_GRANT_KLOG_READ	(1u << 0)
+#define KOSH_SERVICE_GRANT_KLOG_CONSOLE (1u << 1)
+#define KOSH_SERVICE_GRANT_QUOTA_ROOT	(1u << 2)
+#define KOSH_SERVICE_GRANTS_ALL                                                                    \
+	(KOSH_SERVICE_GRANT_KLOG_READ | KOSH_SERVICE_GRANT_KLOG_CONSOLE |                          \
+	 KOSH_SERVICE_GRANT_QUOTA_ROOT)
 
 /* Bits of kosh_service.arches: where a service runs. */
 #define KOSH_SERVICE_ARCH_X86_64  (1u << 0)
@@ -81,6 +98,12 @@ struct kosh_service {
 	uint32_t backoff_max_ms;
 	uint32_t arches; /* KOSH_SERVICE_ARCH_* bits; all unless "arch" says otherwise */
 	uint32_t line;	 /* of its [service NAME] header */
+	/* Schemes init registers with vfsd for it, each one of its "serve" endpoints. */
+	char schemes[KOSH_SERVICES_CAPS_MAX][KOSH_SERVICES_SCHEME_MAX];
+	uint32_t scheme_count;
+	/* "console://": opened as stdin, stdout and stderr; "": none. */
+	char stdio[KOSH_SERVICES_PATH_MAX];
+	uint32_t grants; /* KOSH_SERVICE_GRANT_* bits */
 };
 
 struct kosh_services {

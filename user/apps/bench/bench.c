@@ -201,7 +201,7 @@ static void start_server(void)
 	kosh_handle_t q = (kosh_handle_t)try("quota_create",
 		kosh_quota_create(self->quota, SERVER_QUOTA));
 	struct kosh_spawn_handle give[] = {
-		{ "log", self->log, 0, 0 },
+		{ "klog", self->log, 0, 0 },
 		{ "quota", q, KOSH_GIVE_MOVE, SERVER_QUOTA },
 		{ "ep", rd, KOSH_GIVE_MOVE, 0 },
 	};

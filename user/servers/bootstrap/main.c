@@ -8,7 +8,11 @@
  * its own and a read-only view of the initfs, reported as TAP. It then exits
  * 0 if everything passed, else 1; the kernel logs the status and powers off.
  * With kosh.bench instead it runs bin/bench, the benchmarks (scripts/bench.sh).
- * Starting init and serving initfs:// come with the next issue.
+ *
+ * Otherwise it serves initfs:// from the archive on a thread of its own
+ * (serve.c), starts init with its share of the authority (start.c), and waits:
+ * should init ever end, bootstrap logs why and exits with 1, and the kernel
+ * powers the machine off (the system without init is not supervised any more).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +30,8 @@
 #include <kosh/tar.h>
 
 #include <arch/user.h>
+
+#include "bootstrap.h"
 
 #define TEST_DIR        "bin/tests/"
 #define TESTS_MAX       128
@@ -200,7 +206,7 @@ static kosh_err_t run_program(const struct suite *suite, const struct test *t, c
 	int64_t quota = kosh_quota_create(self->quota, TEST_QUOTA);
 	if (quota < 0)
 		return (kosh_err_t)quota;
-	give[n++] = (struct kosh_spawn_handle){ "log", self->log, 0, 0 };
+	give[n++] = (struct kosh_spawn_handle){ "klog", self->log, 0, 0 };
 	give[n++] = (struct kosh_spawn_handle){ "quota", (kosh_handle_t)quota, KOSH_GIVE_MOVE,
 						TEST_QUOTA };
 	int64_t initfs = suite->initfs ? kosh_handle_dup(suite->initfs, KOSH_RIGHT_READ |
@@ -300,6 +306,31 @@ static int run_suite(const struct kosh_root_info *info)
 	return suite.passed == n ? 0 : 1;
 }
 
+/* The system: initfs:// served, init started and waited for. */
+static int run_system(const struct kosh_root_info *info)
+{
+	const void *archive;
+	uint64_t size, status = 0;
+	kosh_handle_t init;
+	char why[96];
+	int64_t ep = kosh_endpoint_create(kosh_self()->quota);
+	if (ep < 0) {
+		kosh_printf("no endpoint for initfs://: %s", kosh_strerror((kosh_err_t)ep));
+		return 1;
+	}
+	if (kosh_initfs(&archive, &size) != KOSH_OK ||
+	    bootstrap_serve_initfs((kosh_handle_t)ep, archive, size) != KOSH_OK ||
+	    bootstrap_start_init(info, (kosh_handle_t)ep, &init) != KOSH_OK)
+		return 1;
+	kosh_err_t err = kosh_wait(init, KOSH_TIMEOUT_NEVER, &status);
+	if (err)
+		kosh_snprintf(why, sizeof(why), "cannot wait for it: %s", kosh_strerror(err));
+	else
+		describe(status, why, sizeof(why));
+	kosh_printf("init ended (%s); nothing supervises the system any more, powering off", why);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const struct kosh_root_info *info = kosh_self()->root;
@@ -314,6 +345,5 @@ int main(int argc, char **argv)
 		return run_suite(info);
 	if (has_word(info->cmdline, sizeof(info->cmdline), "kosh.bench"))
 		return run_bench(info);
-	kosh_printf("nothing more to start yet (init comes next); exiting");
-	return 0;
+	return run_system(info);
 }

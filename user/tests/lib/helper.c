@@ -28,7 +28,7 @@ void test_spawn(const char *helper, const char *name, const char *const *args, u
 	CHECK_EQ(kosh_tar_find(initfs, size, path, &e), KOSH_TAR_OK);
 	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, TEST_HELPER_QUOTA));
 	struct kosh_spawn_handle give[KOSH_SPAWN_HANDLES_MAX] = {
-		{ "log", self->log, 0, 0 },
+		{ "klog", self->log, 0, 0 },
 		{ "quota", q, KOSH_GIVE_MOVE, TEST_HELPER_QUOTA },
 	};
 	for (uint32_t i = 0; i < count; i++)

@@ -20,7 +20,7 @@
 
 /*
  * Start bin/tests/helpers/<helper> as process name with argv { path, args… }
- * (argc entries of args), the handles extra (count of them) besides "log" and
+ * (argc entries of args), the handles extra (count of them) besides "klog" and
  * "quota"; out gets the child's process and thread handles.
  */
 void test_spawn(const char *helper, const char *name, const char *const *args, uint32_t argc,

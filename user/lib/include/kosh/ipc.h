@@ -29,6 +29,15 @@ kosh_err_t kosh_recv(kosh_handle_t ep, struct kosh_msg *msg, uint64_t *badge, ui
 kosh_err_t kosh_reply_recv(kosh_handle_t ep, const struct kosh_msg *reply, struct kosh_msg *msg,
 			   uint64_t *badge, uint64_t timeout);
 
+/*
+ * Answer a reply saved with kosh_reply_save(quota) (which returns the reply
+ * handle, or KOSH_E_BAD_STATE when no reply is owed): msg as kosh_reply_recv
+ * would send it (words past 3 and capabilities from the IPC buffer). The handle
+ * is used up on KOSH_OK and on KOSH_E_PEER_CLOSED (the caller no longer waits);
+ * after any other error the reply is still owed.
+ */
+kosh_err_t kosh_reply_send_msg(kosh_handle_t reply, const struct kosh_msg *msg);
+
 /* Wait up to timeout ns for bits of notification n and take them (clearing them). */
 kosh_err_t kosh_notify_wait(kosh_handle_t n, uint64_t timeout, uint64_t *bits);
 
@@ -37,6 +46,21 @@ kosh_err_t kosh_notify_poll(kosh_handle_t n, uint64_t *bits);
 
 /* Wait up to timeout ns for process p to end; *status as <kosh/abi.h> "exit status" says. */
 kosh_err_t kosh_wait(kosh_handle_t p, uint64_t timeout, uint64_t *status);
+
+/* Id, state, threads, CPU time, exit status and name of process p (read right). */
+kosh_err_t kosh_proc_info(kosh_handle_t p, struct kosh_process_info *out);
+
+/*
+ * Tell procd about a process we started (<kosh/proto/proc.h>): on procreg (its
+ * registration endpoint), a copy of process with read and, if we have it,
+ * manage (our handle needs duplicate and transfer), and of quota (0: none)
+ * read-only; parent_id the kernel id of its parent (0: unknown). Waits at most
+ * timeout ns (procd may be restarting). KOSH_OK and *id (may be NULL) the
+ * process's kernel id; KOSH_E_INVALID_ARGUMENT when procd refused it (its
+ * KOSH_VFS_E* error in *id), or the error of a call.
+ */
+kosh_err_t kosh_proc_register(kosh_handle_t procreg, kosh_handle_t process, kosh_handle_t quota,
+			      uint64_t parent_id, uint64_t timeout, uint64_t *id);
 
 /* Type, rights and badge of h. */
 kosh_err_t kosh_info(kosh_handle_t h, struct kosh_handle_info *out);

@@ -43,4 +43,14 @@ void *kosh_page_alloc(uint64_t size);
 /* Give back a block from kosh_page_alloc (unmapped, its frame closed). */
 void kosh_page_free(void *p);
 
+/*
+ * Unmap the pages of [va, va + size) (page-aligned) that kosh_page_alloc gave:
+ * blocks wholly inside are freed; of the others only the pages go (the frame
+ * stays charged until the whole block is given back). Nothing there: no error.
+ */
+kosh_err_t kosh_page_unmap(uint64_t va, uint64_t size);
+
+/* 1 if [va, va + size) lies inside one block of kosh_page_alloc. */
+int kosh_page_owned(uint64_t va, uint64_t size);
+
 #endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bootstrap's pieces besides the test runner in main.c: the initfs:// server
+ * (serve.c, on its own thread) and the start of init (start.c).
+ */
+#ifndef KOSH_BOOTSTRAP_H
+#define KOSH_BOOTSTRAP_H
+
+#include <stdint.h>
+
+#include <kosh/abi.h>
+
+struct kosh_root_info;
+
+/*
+ * Index the initfs archive and serve it read-only on endpoint ep from a thread
+ * of its own (the endpoint needs read, write, transfer and duplicate). KOSH_OK
+ * once the thread runs; the error otherwise (logged).
+ */
+kosh_err_t bootstrap_serve_initfs(kosh_handle_t ep, const void *archive, uint64_t size);
+
+/*
+ * Start sbin/init with its share of the root task's authority (docs/system.md,
+ * "Boot, in userspace"), initfs being the endpoint served by the initfs thread.
+ * KOSH_OK and *process, or the error (logged).
+ */
+kosh_err_t bootstrap_start_init(const struct kosh_root_info *info, kosh_handle_t initfs,
+				kosh_handle_t *process);
+
+#endif

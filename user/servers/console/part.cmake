@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: MIT
+# sbin/console: the console server (console://) with its line discipline.
+kosh_user_program(console ARCH ${arch} INSTALL sbin/console
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.c ${CMAKE_CURRENT_LIST_DIR}/ldisc.c)
