@@ -188,6 +188,8 @@ def steps_files(sh):
     # A file of a few KiB through cp (more than one message).
     sh.check("cat initfs:///etc/services > big && cp big big2 && cat big2", r"^\[service sh\]$")
     sh.check("ls -l big2", r"big2")
+    # A program found through $PATH in fs:///bin (after initfs:///bin).
+    sh.check("cp initfs:///bin/echo fs:///bin/hello && hello from fs", r"^from fs$")
     sh.check("cd /home && pwd", r"^fs:///home$")
 
 
@@ -219,6 +221,15 @@ def steps_interrupt(sh):
         raise Failure("`spin` stopped by Ctrl-C exited 0")
     sh.check("echo after interrupt", r"^after interrupt$")
     del start
+    # Ctrl-D: the end of a program's input from the terminal.
+    sh.c.send("cat\r")
+    sh.c.expect(r"cat\n", STEP_TIMEOUT, "`cat` echoed")
+    sh.c.send("typed line\r")
+    sh.c.expect(r"^typed line\n(?:.*\n)?typed line\n", STEP_TIMEOUT, "`cat` copying a typed line")
+    sh.c.send("\x04")
+    sh.wait_prompt(STEP_TIMEOUT, "Ctrl-D ending `cat`")
+    if sh.status() != 0:
+        raise Failure("`cat` ended by Ctrl-D did not exit 0")
 
 
 def steps_restarts(sh):

@@ -14,6 +14,7 @@
 #include <kosh/ipc.h>
 #include <kosh/log.h>
 #include <kosh/runtime.h>
+#include <kosh/server.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
@@ -623,35 +624,30 @@ static void handle(struct kosh_fsrv *s, const struct kosh_msg *m, uint64_t badge
 	}
 }
 
+static int on_message(void *ctx, const struct kosh_msg *m, uint64_t badge, struct kosh_msg *r)
+{
+	struct kosh_fsrv *s = ctx;
+	handle(s, m, badge, r);
+	return s->deferred ? KOSH_SERVE_NO_REPLY : KOSH_SERVE_REPLY;
+}
+
+static void on_notify(void *ctx, uint64_t bits)
+{
+	struct kosh_fsrv *s = ctx;
+	if (s->cfg.ops->notify)
+		s->cfg.ops->notify(s, bits);
+}
+
 kosh_err_t kosh_fsrv_run(struct kosh_fsrv *s)
 {
-	struct kosh_msg m, r;
-	uint64_t badge = 0;
-	int owe = 0;
-	kosh_err_t err;
-
 	if (!s->ipc)
 		s->ipc = kosh_ipc_buffer();
-	for (;;) {
-		if (owe)
-			err = kosh_reply_recv(s->cfg.endpoint, &r, &m, &badge, KOSH_TIMEOUT_NEVER);
-		else
-			err = kosh_recv(s->cfg.endpoint, &m, &badge, KOSH_TIMEOUT_NEVER);
-		owe = 0;
-		if (err == KOSH_E_TIMED_OUT || err == KOSH_E_INTERRUPTED)
-			continue;
-		if (err != KOSH_OK) {
-			kosh_printf("%s: receive failed: %s", s->cfg.name, kosh_strerror(err));
-			return err;
-		}
-		if (KOSH_MSG_LABEL(m.tag) == KOSH_LABEL_NOTIFY) {
-			if (s->cfg.ops->notify)
-				s->cfg.ops->notify(s, m.words[0]);
-			continue;
-		}
-		if (KOSH_MSG_LABEL(m.tag) >= KOSH_LABEL_KERNEL)
-			continue; /* nothing else of the kernel's is ours */
-		handle(s, &m, badge, &r);
-		owe = !s->deferred;
-	}
+	const struct kosh_serve loop = {
+		.name = s->cfg.name,
+		.endpoint = s->cfg.endpoint,
+		.other = on_message,
+		.notify = on_notify,
+		.ctx = s,
+	};
+	return kosh_serve_run(&loop);
 }

@@ -18,6 +18,7 @@
 #include <kosh/log.h>
 #include <kosh/proto/serial.h>
 #include <kosh/runtime.h>
+#include <kosh/server.h>
 #include <kosh/start.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
@@ -219,29 +220,22 @@ static int handle_request(struct server *s, const struct kosh_msg *m, struct kos
 	}
 }
 
-static void serve(struct server *s)
+/* The server loop's hooks (<kosh/server.h>). */
+static int on_request(void *ctx, const struct kosh_msg *m, uint64_t badge, struct kosh_msg *reply)
 {
-	struct kosh_msg m, reply;
-	uint64_t badge;
-	int owed = 0;
-	for (;;) {
-		kosh_err_t err =
-		    owed ? kosh_reply_recv(s->endpoint, &reply, &m, &badge, KOSH_TIMEOUT_NEVER)
-			 : kosh_recv(s->endpoint, &m, &badge, KOSH_TIMEOUT_NEVER);
-		owed = 0;
-		if (err == KOSH_E_PEER_CLOSED || err == KOSH_E_INTERRUPTED)
-			continue; /* a caller gone while we answered it */
-		if (err) {
-			kosh_printf("receive failed: %s; stopping", kosh_strerror(err));
-			return;
-		}
-		if (KOSH_MSG_LABEL(m.tag) == KOSH_LABEL_NOTIFY) {
-			handle_irq(s); /* irq-notify is the only notification bound: any bits */
-		} else {
-			owed = handle_request(s, &m, &reply);
-		}
-		answer_readers(s);
-	}
+	(void)badge;
+	return handle_request(ctx, m, reply) ? KOSH_SERVE_REPLY : KOSH_SERVE_NO_REPLY;
+}
+
+static void on_irq(void *ctx, uint64_t bits)
+{
+	(void)bits; /* irq-notify is the only notification bound: any bits */
+	handle_irq(ctx);
+}
+
+static void after_message(void *ctx)
+{
+	answer_readers(ctx);
 }
 
 /* Bind the interrupt's notification to the endpoint; a restart finds it bound already. */
@@ -287,6 +281,14 @@ int serial_server_run(struct serial_chip *chip)
 			kosh_printf("log_console: %s; the kernel keeps writing to the UART",
 				    kosh_strerror(err));
 	}
-	serve(s);
+	const struct kosh_serve loop = {
+		.name = chip->name,
+		.endpoint = s->endpoint,
+		.other = on_request,
+		.notify = on_irq,
+		.after = after_message,
+		.ctx = s,
+	};
+	kosh_serve_run(&loop);
 	return 1;
 }

@@ -17,6 +17,7 @@
 #include <kosh/log.h>
 #include <kosh/proto/vfs.h>
 #include <kosh/runtime.h>
+#include <kosh/server.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
@@ -131,32 +132,32 @@ static uint32_t do_register(const struct kosh_msg *m, const struct kosh_ipc_buff
 	return err == KOSH_VFS_ENOENT ? 0 : err;
 }
 
+static int on_message(void *ctx, const struct kosh_msg *m, uint64_t badge, struct kosh_msg *r)
+{
+	uint64_t id = 0;
+	uint32_t e = do_register(m, kosh_ipc_buffer(), &id);
+	(void)ctx;
+	(void)badge;
+	*r = (struct kosh_msg){kosh_msg_tag(e, e ? 0 : 1, 0, 0), {e ? 0 : id}};
+	return KOSH_SERVE_REPLY;
+}
+
+static void on_idle(void *ctx)
+{
+	(void)ctx;
+	registry_lock();
+	sweep();
+	registry_unlock();
+}
+
 void registry_serve(kosh_handle_t ep)
 {
-	struct kosh_ipc_buffer *ipc = kosh_ipc_buffer();
-	struct kosh_msg m, r;
-	int owe = 0;
-	for (;;) {
-		kosh_err_t err = owe ? kosh_reply_recv(ep, &r, &m, NULL, SWEEP_NS)
-				     : kosh_recv(ep, &m, NULL, SWEEP_NS);
-		owe = 0;
-		if (err == KOSH_E_TIMED_OUT) {
-			registry_lock();
-			sweep();
-			registry_unlock();
-			continue;
-		}
-		if (err == KOSH_E_INTERRUPTED)
-			continue;
-		if (err != KOSH_OK) {
-			kosh_printf("registrations stop: %s", kosh_strerror(err));
-			return;
-		}
-		if (KOSH_MSG_LABEL(m.tag) >= KOSH_LABEL_KERNEL)
-			continue;
-		uint64_t id = 0;
-		uint32_t e = do_register(&m, ipc, &id);
-		r = (struct kosh_msg){kosh_msg_tag(e, e ? 0 : 1, 0, 0), {e ? 0 : id}};
-		owe = 1;
-	}
+	const struct kosh_serve loop = {
+		.name = "registrations",
+		.endpoint = ep,
+		.other = on_message,
+		.idle = on_idle,
+		.idle_ns = SWEEP_NS,
+	};
+	kosh_serve_run(&loop);
 }

@@ -23,6 +23,7 @@
 #include <kosh/log.h>
 #include <kosh/proto/vfs.h>
 #include <kosh/runtime.h>
+#include <kosh/server.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
@@ -226,13 +227,16 @@ static void vfsd_handle(const struct kosh_msg *m, uint64_t badge, struct kosh_ms
 		*r = (struct kosh_msg){kosh_msg_tag(err, 0, 0, 0), {0}};
 }
 
+/* A message: its reply goes with the next receive, unless files go with it (deliver_files). */
+static int on_message(void *ctx, const struct kosh_msg *m, uint64_t badge, struct kosh_msg *r)
+{
+	(void)ctx;
+	vfsd_handle(m, badge, r);
+	return KOSH_MSG_CAPS(r->tag) == 0 || !deliver_files(r) ? KOSH_SERVE_REPLY : KOSH_SERVE_NO_REPLY;
+}
+
 int main(int argc, char **argv)
 {
-	struct kosh_msg m, r;
-	uint64_t badge;
-	int owe = 0;
-	kosh_err_t err;
-
 	for (int i = 1; i < argc; i += 2) {
 		uint64_t ms = 0;
 		const char *p = i + 1 < argc ? argv[i + 1] : "";
@@ -250,21 +254,11 @@ int main(int argc, char **argv)
 		kosh_printf("no \"vfs\" endpoint given");
 		return 1;
 	}
-	for (;;) {
-		if (owe)
-			err = kosh_reply_recv(endpoint, &r, &m, &badge, KOSH_TIMEOUT_NEVER);
-		else
-			err = kosh_recv(endpoint, &m, &badge, KOSH_TIMEOUT_NEVER);
-		owe = 0;
-		if (err == KOSH_E_TIMED_OUT || err == KOSH_E_INTERRUPTED)
-			continue;
-		if (err != KOSH_OK) {
-			kosh_printf("receive failed: %s", kosh_strerror(err));
-			return 1;
-		}
-		if (KOSH_MSG_LABEL(m.tag) >= KOSH_LABEL_KERNEL)
-			continue;
-		vfsd_handle(&m, badge, &r);
-		owe = KOSH_MSG_CAPS(r.tag) == 0 || !deliver_files(&r);
-	}
+	const struct kosh_serve loop = {
+		.name = "vfsd",
+		.endpoint = endpoint,
+		.other = on_message,
+	};
+	kosh_serve_run(&loop);
+	return 1;
 }
