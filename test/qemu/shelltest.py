@@ -165,6 +165,7 @@ def steps_basic(sh):
     sh.check("uname -a", r"^Kosh ")
     sh.check("uptime", r"\d")
     sh.check("free", r"\d")
+    sh.check("date; cat time:///iso", r"^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC (202[4-9]|20[3-9]\d)\n(202[4-9]|20[3-9]\d)-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
     sh.check("sleep 0.2")
     sh.check("ls initfs:///bin", r"^sh$")
     sh.check("cat initfs:///etc/services", r"^\[service vfsd\]$")

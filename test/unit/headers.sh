@@ -19,7 +19,7 @@ check() { # target extra-flags header
 efi_x86="-isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -fno-ms-extensions -fshort-wchar"
 efi_arm="-isystem $root/.deps/gnu-efi-arm64/usr/include/efi"
 efi_arm="$efi_arm -isystem $root/.deps/gnu-efi-arm64/usr/include/efi/aarch64 -fno-ms-extensions -fshort-wchar"
-for h in "$root"/shared/include/kosh/*.h "$root"/kernel/*.h "$root"/kernel/include/*.h; do
+for h in "$root"/shared/include/kosh/*.h "$root"/shared/include/kosh/proto/*.h "$root"/kernel/*.h "$root"/kernel/include/*.h; do
 	check x86_64-unknown-none-elf "-I$root/arch-x86_64/include" "$h"
 	check aarch64-unknown-none-elf "-I$root/arch-aarch64/include" "$h"
 done

@@ -6,7 +6,7 @@
  * clock()) grow while the test computes and not while it sleeps; nanosleep, clock_nanosleep
  * (relative and absolute) and usleep wait at least what was asked and not
  * absurdly longer; bad times are EINVAL; time() and gettimeofday agree with
- * CLOCK_REALTIME (REALTIME is the monotonic clock for now).
+ * CLOCK_REALTIME (without a vfs handle, as here, REALTIME is the monotonic clock).
  */
 #include <errno.h>
 #include <sys/time.h>

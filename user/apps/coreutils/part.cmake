@@ -5,7 +5,7 @@
 # and an endless loop (for Ctrl-C). Included by user/CMakeLists.txt once per
 # architecture, with ${arch} set.
 set(dir ${CMAKE_CURRENT_LIST_DIR})
-foreach(tool ls cat echo mkdir rm cp mv ps kill svc dmesg uptime free uname env true false sleep
+foreach(tool ls cat echo mkdir rm cp mv ps kill svc dmesg uptime free uname env true false sleep date
     crash spin)
   kosh_user_program(${tool} ARCH ${arch} INSTALL bin/${tool} LIBC
     SOURCES ${dir}/${tool}.c ${dir}/util.c ${dir}/copy.c

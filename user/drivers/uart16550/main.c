@@ -15,6 +15,8 @@
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
+#include <arch/pio.h>
+
 #include "serial_server.h"
 
 #define COM1 0x3f8
@@ -40,51 +42,38 @@ struct uart {
 	uint16_t base;
 };
 
-/* The instructions themselves: port I/O exists only on x86, as does this driver. */
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-
 static int uart_start(void *ctx)
 {
 	struct uart *u = ctx;
 	/* The scratch register: a 16450 or better answers, an empty bus reads 0xff. */
-	outb(u->base + REG_SCR, 0x5a);
-	if (inb(u->base + REG_SCR) != 0x5a)
+	arch_outb(u->base + REG_SCR, 0x5a);
+	if (arch_inb(u->base + REG_SCR) != 0x5a)
 		return -1;
-	outb(u->base + REG_IIR, FCR_FIFO);
-	outb(u->base + REG_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
-	outb(u->base + REG_IER, IER_RX);
-	(void)inb(u->base + REG_LSR);
-	(void)inb(u->base + REG_IIR);
-	(void)inb(u->base + REG_MSR);
+	arch_outb(u->base + REG_IIR, FCR_FIFO);
+	arch_outb(u->base + REG_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	arch_outb(u->base + REG_IER, IER_RX);
+	(void)arch_inb(u->base + REG_LSR);
+	(void)arch_inb(u->base + REG_IIR);
+	(void)arch_inb(u->base + REG_MSR);
 	return 0;
 }
 
 static int uart_rx(void *ctx, uint8_t *c)
 {
 	struct uart *u = ctx;
-	if (!(inb(u->base + REG_LSR) & LSR_DR))
+	if (!(arch_inb(u->base + REG_LSR) & LSR_DR))
 		return 0;
-	*c = inb(u->base + REG_DATA);
+	*c = arch_inb(u->base + REG_DATA);
 	return 1;
 }
 
 static int uart_tx(void *ctx, uint8_t c)
 {
 	struct uart *u = ctx;
-	for (int i = 0; !(inb(u->base + REG_LSR) & LSR_THRE); i++)
+	for (int i = 0; !(arch_inb(u->base + REG_LSR) & LSR_THRE); i++)
 		if (i == SPIN_LIMIT)
 			return 0;
-	outb(u->base + REG_DATA, c);
+	arch_outb(u->base + REG_DATA, c);
 	return 1;
 }
 
@@ -92,8 +81,8 @@ static int uart_tx(void *ctx, uint8_t c)
 static void uart_irq_clear(void *ctx)
 {
 	struct uart *u = ctx;
-	(void)inb(u->base + REG_IIR);
-	(void)inb(u->base + REG_MSR);
+	(void)arch_inb(u->base + REG_IIR);
+	(void)arch_inb(u->base + REG_MSR);
 }
 
 /* "0x2f8" or "760": a port base below 0xfff8; 0 if it is not one. */

@@ -4,9 +4,14 @@
  *
  * Time: every clock is Kosh's monotonic clock (clock_get) but the CPU-time
  * clocks, which are process_info's CPU time (one thread: the process's is the
- * thread's); CLOCK_REALTIME is the monotonic clock plus an offset of 0 for now
- * (there is no wall clock yet), so time() counts from boot. Sleeping is a wait with a timeout on a notification
- * of our own that nothing signals.
+ * thread's); CLOCK_REALTIME (and time(), gettimeofday) is the monotonic clock
+ * plus an offset taken once, on first use, from time:///now (the RTC driver,
+ * docs/system.md "Time"): one OPEN and READ through the start page's "vfs"
+ * namespace. Without a "vfs" handle, or if that fails (no time:// scheme, a
+ * clock the driver cannot read: EIO), the offset is 0 for the rest of the
+ * process, so REALTIME counts from boot as it did before there was a wall
+ * clock. Sleeping is a wait with a timeout on a notification of our own that
+ * nothing signals.
  *
  * Identity: the process id is the kernel's (process_info on our own process
  * handle); there are no users (every id is 0) and no parent id (1). Signals do
@@ -16,6 +21,7 @@
  */
 #include <stddef.h>
 
+#include <kosh/file.h>
 #include <kosh/ipc.h>
 #include <kosh/log.h>
 #include <kosh/posix.h>
@@ -32,7 +38,6 @@
 #define CLOCK_THREAD_CPUTIME  3
 #define CLOCK_BOOTTIME 7
 #define TIMER_ABSTIME  1
-#define REALTIME_OFFSET_NS 0 /* no wall clock yet: REALTIME is the monotonic clock */
 
 struct linux_timespec {
 	int64_t tv_sec;
@@ -45,6 +50,62 @@ struct linux_timeval {
 };
 
 /* ---- time ---- */
+
+/* "<seconds>.<9 digits>\n" (time:///now) into ns; -1 if it is not exactly that. */
+static int parse_now(const char *s, uint32_t len, uint64_t *ns)
+{
+	uint64_t secs = 0, frac = 0;
+	uint32_t i = 0, digits;
+	for (digits = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+		if (secs > (UINT64_MAX / NSEC - 10) / 10)
+			return -1; /* past what ns can hold */
+		secs = secs * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!digits || i == len || s[i++] != '.')
+		return -1;
+	for (digits = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+		frac = frac * 10 + (uint64_t)(s[i] - '0');
+	if (digits != 9 || i + 1 != len || s[i] != '\n')
+		return -1;
+	*ns = secs * NSEC + frac;
+	return 0;
+}
+
+/*
+ * REALTIME minus the monotonic clock, in ns: asked of time:///now once (see
+ * the top of the file), 0 when that is not possible. The reading is taken as
+ * made halfway through the READ.
+ */
+static uint64_t realtime_offset(void)
+{
+	static int asked;
+	static uint64_t offset;
+	kosh_handle_t ns = kosh_vfs(), f;
+	uint32_t type, got = 0;
+	uint64_t size, now;
+	char text[40];
+	if (asked)
+		return offset;
+	asked = 1;
+	if (!ns || kosh_file_open(ns, "time:///now", KOSH_VFS_O_READ, &f, &type, &size))
+		return 0;
+	uint64_t before = (uint64_t)kosh_clock_get();
+	uint32_t err = kosh_file_read(f, text, sizeof(text), &got);
+	uint64_t after = (uint64_t)kosh_clock_get();
+	kosh_file_close(f);
+	if (err || got > sizeof(text) || parse_now(text, got, &now))
+		return 0;
+	uint64_t mono = before + (after - before) / 2;
+	offset = now > mono ? now - mono : 0; /* a wall clock before boot: none */
+	return offset;
+}
+
+/* A clock other than the CPU-time ones: the offset is asked before the clock is read. */
+static uint64_t clock_ns(long clock)
+{
+	uint64_t offset = clock == CLOCK_REALTIME ? realtime_offset() : 0;
+	return (uint64_t)kosh_clock_get() + offset;
+}
 
 /* CPU time of the process (its one thread's too): process_info, or 0 if refused. */
 static uint64_t cpu_ns(void)
@@ -61,8 +122,7 @@ long posix_sys_clock_gettime(const long a[6])
 		return -LINUX_EINVAL;
 	uint64_t ns = a[0] == CLOCK_PROCESS_CPUTIME || a[0] == CLOCK_THREAD_CPUTIME
 			      ? cpu_ns()
-			      : (uint64_t)kosh_clock_get() +
-					(a[0] == CLOCK_REALTIME ? REALTIME_OFFSET_NS : 0);
+			      : clock_ns(a[0]);
 	struct linux_timespec *ts = (struct linux_timespec *)a[1];
 	ts->tv_sec = (int64_t)(ns / NSEC);
 	ts->tv_nsec = (int64_t)(ns % NSEC);
@@ -81,7 +141,7 @@ long posix_sys_clock_getres(const long a[6])
 long posix_sys_gettimeofday(const long a[6])
 {
 	if (a[0]) {
-		uint64_t ns = (uint64_t)kosh_clock_get() + REALTIME_OFFSET_NS;
+		uint64_t ns = clock_ns(CLOCK_REALTIME);
 		*(struct linux_timeval *)a[0] =
 			(struct linux_timeval){ (int64_t)(ns / NSEC), (int64_t)(ns % NSEC / 1000) };
 	}
@@ -140,7 +200,7 @@ long posix_sys_clock_nanosleep(const long a[6])
 	if (err)
 		return err;
 	if (a[1] & TIMER_ABSTIME) {
-		uint64_t now = (uint64_t)kosh_clock_get() + (a[0] == CLOCK_REALTIME ? REALTIME_OFFSET_NS : 0);
+		uint64_t now = clock_ns(a[0]);
 		ns = ns > now ? ns - now : 0;
 	} else if (a[3]) {
 		*(struct linux_timespec *)a[3] = (struct linux_timespec){ 0, 0 };

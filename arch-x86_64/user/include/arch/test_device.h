@@ -16,6 +16,8 @@
 #include <kosh/runtime.h>
 #include <kosh/syscall.h>
 
+#include <arch/pio.h>
+
 #define ARCH_TEST_HAS_IOPORTS     1   /* tests get "ioport_control" */
 #define ARCH_TEST_IRQ_LINE        0   /* the device's line for irq_create */
 #define ARCH_TEST_IRQ_LINE_ABSENT 100 /* a GSI no IOAPIC of the test machines has */
@@ -23,7 +25,7 @@
 
 static inline void arch_test_outb(uint16_t port, uint8_t v)
 {
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+	arch_outb(port, v);
 }
 
 /* Open the device to this process; NULL, or what went wrong. */
