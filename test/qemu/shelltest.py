@@ -11,7 +11,9 @@ What it checks (issue 5): commands with arguments and quoting; pipes; redirectio
 utilities and their errors on bad arguments; a program that dereferences NULL is
 killed with a report and the shell prints its status; Ctrl-C stops a foreground
 program; every server, killed in turn, is restarted by init (restart counts in
-`svc list`) and the shell keeps working.
+`svc list`) and the shell keeps working. On x86-64 (issue 6), keys typed on the PS/2
+keyboard through the QEMU monitor's sendkey reach the shell: a command line, and a
+Ctrl-C that stops a foreground program.
 
     shelltest.py --build BUILD_DIR ARCH        run the test for x86_64 or aarch64
 """
@@ -40,9 +42,12 @@ class Failure(Exception):
 class Console:
     """QEMU with the serial console on a pipe."""
 
-    def __init__(self, arch, image, log_path, smp):
+    def __init__(self, arch, image, log_path, smp, monitor=None):
         cmd = [os.path.join(boottest.ROOT, "scripts", "qemu.sh"), arch, image,
                "--memory", "512M", "--", "-smp", str(smp)]
+        if monitor:
+            cmd += ["-monitor", f"unix:{monitor},server,nowait"]
+        self.monitor = monitor
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.raw = b""
@@ -233,6 +238,33 @@ def steps_interrupt(sh):
         raise Failure("`cat` ended by Ctrl-D did not exit 0")
 
 
+# QEMU's sendkey names of the characters the keyboard step types.
+SENDKEY = {" ": "spc", "-": "minus", ".": "dot", "/": "slash"}
+
+
+def sendkeys(sh, keys):
+    """Press keys (sendkey names, such as "e", "ret", "ctrl-c") on the PS/2 keyboard."""
+    boottest.monitor(sh.c.monitor, [f"sendkey {k}" for k in keys], wait=30.0)
+
+
+def steps_keyboard(sh):
+    """x86-64: a line typed on the PS/2 keyboard runs; Ctrl-C from it stops `spin`."""
+    start = sh.c.pos
+    sendkeys(sh, [SENDKEY.get(ch, ch) for ch in "echo typed"] + ["ret"])
+    m, text = sh.c.expect(PROMPT, STEP_TIMEOUT, "`echo typed` typed on the keyboard")
+    out = text[start:m.start()]
+    if not re.search(r"^echo typed\ntyped$", out, re.M):
+        raise Failure(f"`echo typed` from the keyboard printed {out!r}")
+    sh.c.send("spin\r")
+    sh.c.expect(r"spin\n", STEP_TIMEOUT, "`spin` echoed")
+    time.sleep(2)
+    sendkeys(sh, ["ctrl-c"])
+    sh.wait_prompt(STEP_TIMEOUT, "Ctrl-C of `spin` from the keyboard")
+    if sh.status() == 0:
+        raise Failure("`spin` stopped by Ctrl-C from the keyboard exited 0")
+    sh.check("echo after keyboard", r"^after keyboard$")
+
+
 def steps_restarts(sh):
     """Kill every service but the shell in turn; init restarts each; the shell works."""
     before = services(sh)
@@ -274,14 +306,20 @@ def run(arch, build, smp):
     case = boottest.Case(f"shell-{arch}", arch)
     with tempfile.TemporaryDirectory(prefix="kosh-shell-") as tmp:
         image = boottest.make_image(case, build, tmp)
-        console = Console(arch, image, log_path, smp)
+        # The keyboard step (x86-64: the PS/2 keyboard) types through the monitor.
+        keyboard = arch == "x86_64"
+        console = Console(arch, image, log_path, smp,
+                          os.path.join(tmp, "monitor") if keyboard else None)
         sh = Shell(console)
         step = "boot"
+        steps = [("basic", steps_basic)]
+        if keyboard:
+            steps.append(("keyboard", steps_keyboard))
+        steps += [("files", steps_files), ("errors", steps_errors),
+                  ("interrupt", steps_interrupt), ("restarts", steps_restarts)]
         try:
             sh.wait_prompt(BOOT_TIMEOUT, "the first prompt")
-            for step, fn in (("basic", steps_basic), ("files", steps_files),
-                             ("errors", steps_errors), ("interrupt", steps_interrupt),
-                             ("restarts", steps_restarts)):
+            for step, fn in steps:
                 fn(sh)
                 print(f"shell-{arch}: {step}: ok", flush=True)
         except Failure as e:

@@ -179,6 +179,10 @@ static int handle_request(struct server *s, const struct kosh_msg *m, struct kos
 	}
 	switch (label) {
 	case KOSH_SERIAL_WRITE:
+		if (!s->chip->tx && !s->chip->loopback) { /* a chip that only receives */
+			reply->tag = kosh_msg_tag(KOSH_SERIAL_ENOSYS, 0, 0, 0);
+			return 1;
+		}
 		if (m->words[0] > KOSH_SERIAL_IO_MAX ||
 		    words < kosh_serial_words((uint32_t)m->words[0])) {
 			reply->tag = kosh_msg_tag(KOSH_SERIAL_EINVAL, 0, 0, 0);
@@ -255,17 +259,18 @@ int serial_server_run(struct serial_chip *chip)
 	uint32_t line = 0;
 	s->chip = chip;
 	s->quota = kosh_self()->quota;
-	s->endpoint = kosh_start_handle("serial", NULL);
+	const char *ep = chip->endpoint ? chip->endpoint : "serial";
+	s->endpoint = kosh_start_handle(ep, NULL);
 	s->notify = kosh_start_handle("irq-notify", NULL);
 	s->irq = find_irq(&line);
 	if (!s->endpoint || !s->notify || !s->irq) {
-		kosh_printf("missing start handles (serial, irq-notify, irq<N>): %s%s%s",
-			    s->endpoint ? "" : "no serial ", s->notify ? "" : "no irq-notify ",
-			    s->irq ? "" : "no irq");
+		kosh_printf("missing start handles (%s, irq-notify, irq<N>): %s%s%s%s", ep,
+			    s->endpoint ? "" : "no ", s->endpoint ? "" : ep,
+			    s->notify ? "" : " no irq-notify", s->irq ? "" : " no irq");
 		return 2;
 	}
 	if (chip->start(chip->ctx)) {
-		kosh_printf("the UART does not answer");
+		kosh_printf("the %s does not answer", chip->name);
 		return 3;
 	}
 	if (bind_irq(s))

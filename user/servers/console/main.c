@@ -4,13 +4,15 @@
  * line, through the file-server library. "console:///" is the terminal (a
  * KOSH_VFS_TTY file); every open of it shares one line discipline (ldisc.c).
  *
- * Two threads. The main one runs the file-server loop: READ, WRITE and the
- * terminal calls, and the notification bound to the endpoint. The receiver
- * thread sits in a blocking SERIAL_READ on the driver ("serial") and hands
- * what arrives over through a single-producer ring, signalling RX_BIT; when
- * the driver dies it calls again, and its restarted successor, on the same
- * endpoint, answers. Only the main thread touches the line discipline and
- * writes to the driver.
+ * Two or three threads. The main one runs the file-server loop: READ, WRITE
+ * and the terminal calls, and the notification bound to the endpoint. A
+ * receiver thread per input sits in a blocking SERIAL_READ on its driver
+ * ("serial", and "kbd", the keyboard, when the start page has it) and hands
+ * what arrives over through its own single-producer ring, signalling the
+ * input's bit; when the driver dies it calls again, and its restarted
+ * successor, on the same endpoint, answers. Both inputs feed the one line
+ * discipline. Only the main thread touches the line discipline and writes to
+ * the serial driver; output goes to serial only.
  *
  * A READ that finds nothing is deferred; deferred READs are answered in the
  * order they came, each as soon as a line (raw mode: a byte) is there. A
@@ -31,7 +33,8 @@
 
 #include "ldisc.h"
 
-#define RX_BIT	    1u
+#define RX_BIT	    1u /* serial input; the keyboard's is RX_BIT << 1 */
+#define INPUTS	    2u
 #define RING_SIZE   4096u /* power of two */
 #define READ_CHUNK  512u
 #define READERS_MAX 32u
@@ -48,19 +51,30 @@ struct reader {
 	const struct kosh_fsrv_file *file;
 };
 
+/*
+ * One input: a driver speaking the serial protocol, its receiver thread and the
+ * ring from that thread (head) to the main one (tail).
+ */
+struct input {
+	struct console *con;
+	kosh_handle_t driver, room; /* room: the main thread made room in the ring */
+	uint64_t bit;		    /* signalled on the endpoint's notification */
+	uint8_t ring[RING_SIZE];
+	uint32_t ring_head, ring_tail; /* free-running */
+	struct kosh_thread receiver;
+};
+
 struct console {
 	struct kosh_fsrv *srv;
-	kosh_handle_t endpoint, serial, notify, room;
+	kosh_handle_t endpoint, serial, notify;
 	struct ldisc ld;
 	struct ldisc_echo echo;
 	struct reader readers[READERS_MAX];
 	uint32_t reader_count;
 	kosh_handle_t fg; /* the foreground's notification (0: none) */
 	uint64_t fg_bits;
-	/* Received bytes, from the receiver thread (head) to the main one (tail). */
-	uint8_t ring[RING_SIZE];
-	uint32_t ring_head, ring_tail; /* free-running */
-	struct kosh_thread receiver;
+	struct input in[INPUTS]; /* serial, keyboard */
+	uint32_t input_count;
 	uint8_t out[2 * KOSH_VFS_IO_MAX]; /* output after newline translation */
 	uint8_t data[KOSH_VFS_IO_MAX];	  /* a READ's answer */
 };
@@ -94,36 +108,38 @@ static void flush_echo(struct console *c)
 }
 
 /*
- * The receiver thread: a READ on the driver at a time, what comes back into
- * the ring. With the ring full it waits for the main thread to make room.
+ * An input's receiver thread: a READ on its driver at a time, what comes back
+ * into its ring. With the ring full it waits for the main thread to make room.
+ * A driver nobody serves yet (the keyboard on AArch64) keeps it waiting in the
+ * call, which costs nothing.
  */
 static void receive_loop(void *arg)
 {
-	struct console *c = arg;
-	uint8_t *data = (uint8_t *)&c->receiver.ipc->words[4];
+	struct input *in = arg;
+	uint8_t *data = (uint8_t *)&in->receiver.ipc->words[4];
 	uint64_t bits;
 	for (;;) {
-		uint32_t used = c->ring_head - __atomic_load_n(&c->ring_tail, __ATOMIC_ACQUIRE);
+		uint32_t used = in->ring_head - __atomic_load_n(&in->ring_tail, __ATOMIC_ACQUIRE);
 		uint32_t room = RING_SIZE - used;
 		if (!room) {
-			(void)kosh_notify_wait(c->room, KOSH_TIMEOUT_NEVER, &bits);
+			(void)kosh_notify_wait(in->room, KOSH_TIMEOUT_NEVER, &bits);
 			continue;
 		}
 		struct kosh_msg m = { kosh_msg_tag(KOSH_SERIAL_READ, 4, 0, 0),
 				     { room < READ_CHUNK ? room : READ_CHUNK, 0, 0, 0 } };
-		kosh_err_t err = kosh_call(c->serial, &m, &m, KOSH_TIMEOUT_NEVER);
+		kosh_err_t err = kosh_call(in->driver, &m, &m, KOSH_TIMEOUT_NEVER);
 		if (err == KOSH_OK && KOSH_MSG_LABEL(m.tag) == KOSH_SERIAL_EAGAIN)
 			continue; /* pushed out by other readers: ask again */
 		if (err != KOSH_OK || KOSH_MSG_LABEL(m.tag) != 0) {
 			/* The driver died (its successor answers on the same endpoint), or refused. */
-			(void)kosh_notify_wait(c->room, RETRY_NS, &bits);
+			(void)kosh_notify_wait(in->room, RETRY_NS, &bits);
 			continue;
 		}
 		uint32_t n = m.words[0] < room ? (uint32_t)m.words[0] : room;
 		for (uint32_t i = 0; i < n; i++)
-			c->ring[(c->ring_head + i) % RING_SIZE] = data[i];
-		__atomic_store_n(&c->ring_head, c->ring_head + n, __ATOMIC_RELEASE);
-		(void)kosh_notification_signal(c->notify, RX_BIT);
+			in->ring[(in->ring_head + i) % RING_SIZE] = data[i];
+		__atomic_store_n(&in->ring_head, in->ring_head + n, __ATOMIC_RELEASE);
+		(void)kosh_notification_signal(in->con->notify, in->bit);
 	}
 }
 
@@ -172,23 +188,23 @@ static void interrupt(struct console *c)
 	fail_readers(c, NULL, KOSH_VFS_EINTR);
 }
 
-/* Typed bytes, from the ring through the line discipline. */
-static void take_input(struct console *c)
+/* Typed bytes, from an input's ring through the line discipline. */
+static void take_input(struct console *c, struct input *in)
 {
-	uint32_t head = __atomic_load_n(&c->ring_head, __ATOMIC_ACQUIRE);
+	uint32_t head = __atomic_load_n(&in->ring_head, __ATOMIC_ACQUIRE);
 	uint32_t events = 0;
-	for (uint32_t tail = c->ring_tail; tail != head; tail++) {
+	for (uint32_t tail = in->ring_tail; tail != head; tail++) {
 		if (sizeof(c->echo.buf) - c->echo.len < LDISC_ECHO_MAX)
 			flush_echo(c);
-		uint32_t ev = ldisc_input(&c->ld, c->ring[tail % RING_SIZE], &c->echo);
+		uint32_t ev = ldisc_input(&c->ld, in->ring[tail % RING_SIZE], &c->echo);
 		events |= ev;
 		if (ev & LDISC_INTR) {
 			flush_echo(c);
 			interrupt(c);
 		}
 	}
-	__atomic_store_n(&c->ring_tail, head, __ATOMIC_RELEASE);
-	(void)kosh_notification_signal(c->room, 1);
+	__atomic_store_n(&in->ring_tail, head, __ATOMIC_RELEASE);
+	(void)kosh_notification_signal(in->room, 1);
 	flush_echo(c);
 	if (events & LDISC_READY)
 		answer_readers(c);
@@ -319,8 +335,10 @@ static uint32_t con_other(struct kosh_fsrv *s, struct kosh_fsrv_file *f,
 
 static void con_notify(struct kosh_fsrv *s, uint64_t bits)
 {
-	if (bits & RX_BIT)
-		take_input(kosh_fsrv_ctx(s));
+	struct console *c = kosh_fsrv_ctx(s);
+	for (uint32_t i = 0; i < c->input_count; i++)
+		if (bits & c->in[i].bit)
+			take_input(c, &c->in[i]);
 }
 
 static const struct kosh_fsrv_ops ops = {
@@ -350,9 +368,17 @@ static kosh_err_t setup(struct console *c)
 	if ((h = kosh_notification_create(self->quota)) < 0)
 		return (kosh_err_t)h;
 	c->notify = (kosh_handle_t)h;
-	if ((h = kosh_notification_create(self->quota)) < 0)
-		return (kosh_err_t)h;
-	c->room = (kosh_handle_t)h;
+	kosh_handle_t drivers[INPUTS] = { c->serial, kosh_start_handle("kbd", NULL) };
+	for (uint32_t i = 0; i < INPUTS && drivers[i]; i++) {
+		struct input *in = &c->in[c->input_count];
+		if ((h = kosh_notification_create(self->quota)) < 0)
+			return (kosh_err_t)h;
+		in->con = c;
+		in->driver = drivers[i];
+		in->room = (kosh_handle_t)h;
+		in->bit = RX_BIT << i;
+		c->input_count++;
+	}
 	kosh_err_t err = (kosh_err_t)kosh_notification_bind(c->notify, c->endpoint);
 	if (err)
 		return err;
@@ -368,7 +394,10 @@ static kosh_err_t setup(struct console *c)
 	err = kosh_fsrv_init(&c->srv, &cfg);
 	if (err)
 		return err;
-	return kosh_thread_spawn(&c->receiver, receive_loop, c, 0);
+	for (uint32_t i = 0; i < c->input_count; i++)
+		if ((err = kosh_thread_spawn(&c->in[i].receiver, receive_loop, &c->in[i], 0)))
+			return err;
+	return 0;
 }
 
 int main(int argc, char **argv)
