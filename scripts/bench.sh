@@ -66,9 +66,17 @@ for arch in "$@"; do
 		waited=$((waited + 1))
 		[ $waited -lt "$timeout_s" ] || break
 	done
-	pkill -P $qemu 2>/dev/null || true
-	kill $qemu 2>/dev/null || true
-	wait $qemu 2>/dev/null || true
+	# Still running: it reached the banner (or timed out) and is stopped now.
+	# Gone by itself: its status goes in the log, for the missing-figure report.
+	if kill -0 $qemu 2>/dev/null; then
+		pkill -P $qemu 2>/dev/null || true
+		kill $qemu 2>/dev/null || true
+		wait $qemu 2>/dev/null || true
+	else
+		status=0
+		wait $qemu || status=$?
+		echo "bench.sh: QEMU ended by itself with status $status" >>"$plog"
+	fi
 	rm -rf "$tmp"
 	# Kernel log lines: "[  seconds.micros cN] text".
 	out=$(sed 's/^\[ *[0-9.]* c[0-9]*\] //' "$log")
@@ -91,6 +99,8 @@ kernel_allocator_metadata \2 KiB/p'
 	if [ -n "$missing" ]; then
 		echo "bench.sh: $arch: missing figures:$missing; the console log ($log) ends:" >&2
 		tail -n 25 "$log" >&2
+		echo "bench.sh: $arch: the plain boot's log ($plog) ends:" >&2
+		tail -n 5 "$plog" >&2
 		failed=1
 	fi
 done
