@@ -211,12 +211,8 @@ kosh_err_t kosh_fsrv_defer(struct kosh_fsrv *s, kosh_handle_t *reply)
 static kosh_err_t send_saved(kosh_handle_t reply, uint64_t tag,
 			     const uint64_t w[KOSH_MSG_WORDS_REG])
 {
-	int64_t r = kosh_reply_send(reply, tag, w[0], w[1], w[2], w[3]);
-
-	if (r < 0 && r != KOSH_E_PEER_CLOSED &&
-	    kosh_reply_send(reply, kosh_msg_tag(KOSH_VFS_EIO, 0, 0, 0), 0, 0, 0, 0) < 0)
-		kosh_handle_close(reply);
-	return r < 0 ? (kosh_err_t)r : KOSH_OK;
+	const struct kosh_msg m = { tag, { w[0], w[1], w[2], w[3] } };
+	return kosh_reply_answer(reply, &m, KOSH_VFS_EIO);
 }
 
 kosh_err_t kosh_fsrv_answer_read(struct kosh_fsrv *s, kosh_handle_t reply, uint32_t err,

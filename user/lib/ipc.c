@@ -71,6 +71,17 @@ kosh_err_t kosh_reply_send_msg(kosh_handle_t reply, const struct kosh_msg *msg)
 					   msg->words[2], msg->words[3]);
 }
 
+kosh_err_t kosh_reply_answer(kosh_handle_t reply, const struct kosh_msg *msg, uint32_t fallback)
+{
+	kosh_err_t err = kosh_reply_send_msg(reply, msg);
+	if (err == KOSH_OK || err == KOSH_E_PEER_CLOSED)
+		return err; /* the handle is used up */
+	const struct kosh_msg bare = { .tag = kosh_msg_tag(fallback, 0, 0, 0) };
+	if (kosh_reply_send_msg(reply, &bare) != KOSH_OK)
+		(void)kosh_handle_close(reply); /* the caller gets KOSH_E_PEER_CLOSED */
+	return err;
+}
+
 /* A call on handle h (and one more argument) whose one further result comes back in r1. */
 static kosh_err_t call_r1(uint64_t nr, kosh_handle_t h, uint64_t arg, uint64_t *out)
 {

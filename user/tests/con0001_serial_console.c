@@ -117,7 +117,7 @@ static void claim_uart(struct machine *m)
 	kosh_handle_t ctl = kosh_start_handle("irq_control", NULL);
 	CHECK(ctl != 0);
 	m->notify = (kosh_handle_t)CHECK_OK(kosh_notification_create(self->quota));
-	if (ARCH_TEST_HAS_IOPORTS) { /* a PC: COM1 */
+	if (ARCH_HAS_PORT_IO) { /* a PC: COM1 */
 		kosh_handle_t io = kosh_start_handle("ioport_control", NULL);
 		m->hw = (kosh_handle_t)CHECK_OK(kosh_ioport_create(io, COM1, 8));
 		m->irq =
@@ -139,9 +139,9 @@ static void start_driver(struct machine *m)
 		{ "serial", m->serial, 0, 0 },
 		{ "irq-notify", m->notify, 0, 0 },
 		{ m->irq_name, m->irq, 0, 0 },
-		{ ARCH_TEST_HAS_IOPORTS ? "ioport0" : "mmio0", m->hw, 0, KOSH_PAGE_SIZE },
+		{ ARCH_HAS_PORT_IO ? "ioport0" : "mmio0", m->hw, 0, KOSH_PAGE_SIZE },
 	};
-	if (ARCH_TEST_HAS_IOPORTS)
+	if (ARCH_HAS_PORT_IO)
 		start("sbin/drivers/uart16550", "uart16550", u16550, 3, give, 4, &m->driver);
 	else
 		start("sbin/drivers/pl011", "pl011", pl011, 2, give, 4, &m->driver);

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	CHECK(ctl != 0);
 	kosh_handle_t n = (kosh_handle_t)CHECK_OK(kosh_notification_create(self->quota));
 	kosh_handle_t ioports = kosh_start_handle("ioport_control", NULL);
-	CHECK_EQ(ioports != 0, ARCH_TEST_HAS_IOPORTS);
+	CHECK_EQ(ioports != 0, ARCH_HAS_PORT_IO);
 	if (ioports)
 		CHECK_ERR(kosh_ioport_create(ioports, 0xfffe, 4), KOSH_E_OUT_OF_RANGE);
 	const char *why = arch_test_device_setup();

@@ -27,15 +27,6 @@
 
 int dup3(int old, int new, int flags); /* <unistd.h> has it with _GNU_SOURCE only */
 
-#define CHECK_ERRNO(call, err)                                                          \
-	do {                                                                            \
-		errno = 0;                                                              \
-		long r_ = (long)(call);                                                 \
-		if (r_ != -1 || errno != (err))                                         \
-			check_fail(__FILE_NAME__, __LINE__, "%s: %ld, errno %d, expected %s", \
-				   #call, r_, errno, #err);                             \
-	} while (0)
-
 static void *thread_main(void *arg)
 {
 	return arg;

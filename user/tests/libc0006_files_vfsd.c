@@ -40,15 +40,6 @@
 #define MANY	    150
 #define SELF	    "bin/tests/LIBC0006-files-vfsd"
 
-#define CHECK_ERRNO(call, err)                                                          \
-	do {                                                                            \
-		errno = 0;                                                              \
-		long r_ = (long)(call);                                                 \
-		if (r_ != -1 || errno != (err))                                         \
-			check_fail(__FILE_NAME__, __LINE__, "%s: %ld, errno %d, expected %s", \
-				   #call, r_, errno, #err);                             \
-	} while (0)
-
 static struct kosh_child children[3];
 static kosh_handle_t client;
 

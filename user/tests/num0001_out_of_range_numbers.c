@@ -325,7 +325,7 @@ static void hardware(void)
 {
 	const struct kosh_self *self = kosh_self();
 	kosh_handle_t io = kosh_start_handle("ioport_control", NULL);
-	CHECK_EQ(io != 0, ARCH_TEST_HAS_IOPORTS);
+	CHECK_EQ(io != 0, ARCH_HAS_PORT_IO);
 	struct range {
 		uint64_t base, count;
 	};

@@ -332,7 +332,7 @@ static void make_pool(void)
 	if (pool[KOSH_OBJ_IOPORT_CONTROL])
 		pool[KOSH_OBJ_IOPORT] = (kosh_handle_t)CHECK_OK(
 			kosh_ioport_create(pool[KOSH_OBJ_IOPORT_CONTROL], 0x80, 1));
-	CHECK_EQ(pool[KOSH_OBJ_IOPORT_CONTROL] != 0, ARCH_TEST_HAS_IOPORTS); /* x86-64 only */
+	CHECK_EQ(pool[KOSH_OBJ_IOPORT_CONTROL] != 0, ARCH_HAS_PORT_IO); /* x86-64 only */
 	pool[KOSH_OBJ_LOG] = self->log;
 	for (uint32_t t = 1; t < KOSH_OBJ_COUNT; t++) {
 		if (!pool[t])

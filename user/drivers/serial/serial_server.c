@@ -116,12 +116,9 @@ static void answer_readers(struct server *s)
 	while (s->reader_count && s->rx_len) {
 		struct reader r = s->readers[0];
 		uint32_t n = ring_peek(s, ipc_data(), r.want);
-		kosh_err_t err = (kosh_err_t)kosh_reply_send(
-		    r.reply, kosh_msg_tag(0, kosh_serial_words(n), 0, 0), n, 0, 0, 0);
-		if (err == KOSH_OK)
+		const struct kosh_msg m = { kosh_msg_tag(0, kosh_serial_words(n), 0, 0), { n } };
+		if (kosh_reply_answer(r.reply, &m, KOSH_SERIAL_EIO) == KOSH_OK)
 			ring_take(s, n);
-		else if (err != KOSH_E_PEER_CLOSED)
-			(void)kosh_handle_close(r.reply); /* not used up: let it go */
 		memmove(&s->readers[0], &s->readers[1], --s->reader_count * sizeof(s->readers[0]));
 	}
 }
@@ -143,11 +140,8 @@ static uint32_t transmit(struct server *s, const uint8_t *data, uint32_t len)
 /* Answer the oldest saved READ with EAGAIN (its caller asks again) and forget it. */
 static void push_out_oldest(struct server *s)
 {
-	kosh_handle_t reply = s->readers[0].reply;
-	kosh_err_t err = (kosh_err_t)kosh_reply_send(reply, kosh_msg_tag(KOSH_SERIAL_EAGAIN, 0, 0, 0),
-						     0, 0, 0, 0);
-	if (err != KOSH_OK && err != KOSH_E_PEER_CLOSED)
-		(void)kosh_handle_close(reply);
+	const struct kosh_msg m = { kosh_msg_tag(KOSH_SERIAL_EAGAIN, 0, 0, 0), { 0 } };
+	(void)kosh_reply_answer(s->readers[0].reply, &m, KOSH_SERIAL_EIO);
 	memmove(&s->readers[0], &s->readers[1], --s->reader_count * sizeof(s->readers[0]));
 }
 

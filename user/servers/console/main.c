@@ -159,10 +159,8 @@ static void answer_readers(struct console *c)
 		struct reader *r = &c->readers[0];
 		int32_t n = ldisc_peek(&c->ld, c->data, r->want);
 		kosh_err_t err = kosh_fsrv_answer_read(c->srv, r->reply, 0, c->data, (uint32_t)n);
-		if (err == KOSH_OK)
+		if (err == KOSH_OK) /* the answer uses the reply handle up, whatever happens */
 			ldisc_consume(&c->ld, (uint32_t)n);
-		else if (err != KOSH_E_PEER_CLOSED)
-			(void)kosh_handle_close(r->reply);
 		drop_reader(c, 0); /* a reader that died waiting takes nothing */
 	}
 }
@@ -175,8 +173,7 @@ static void fail_readers(struct console *c, const struct kosh_fsrv_file *f, uint
 			i++;
 			continue;
 		}
-		if (kosh_fsrv_answer_read(c->srv, c->readers[i].reply, err, NULL, 0) != KOSH_OK)
-			(void)kosh_handle_close(c->readers[i].reply);
+		(void)kosh_fsrv_answer_read(c->srv, c->readers[i].reply, err, NULL, 0); /* uses it up */
 		drop_reader(c, i);
 	}
 }

@@ -175,20 +175,13 @@ static int deliver_files(const struct kosh_msg *r)
 	int64_t reply = kosh_reply_save(kosh_self()->quota);
 	uint32_t caps = KOSH_MSG_CAPS(r->tag);
 	kosh_handle_t files[KOSH_MSG_CAPS_MAX];
-	int64_t e;
 
 	for (uint32_t i = 0; i < caps; i++)
 		files[i] = ipc->caps[i];
 	if (reply < 0)
 		return 0;
-	e = kosh_reply_send((kosh_handle_t)reply, r->tag, r->words[0], r->words[1], r->words[2],
-			    r->words[3]);
-	if (e == KOSH_OK)
+	if (kosh_reply_answer((kosh_handle_t)reply, r, KOSH_VFS_EIO) == KOSH_OK)
 		return 1;
-	if (e != KOSH_E_PEER_CLOSED &&
-	    kosh_reply_send((kosh_handle_t)reply, kosh_msg_tag(KOSH_VFS_EIO, 0, 0, 0), 0, 0, 0, 0) <
-		0)
-		kosh_handle_close((kosh_handle_t)reply);
 	for (uint32_t i = 0; i < caps; i++) {
 		struct kosh_msg c = {kosh_msg_tag(KOSH_VFS_CLOSE, 0, 0, 0), {0}};
 		kosh_call(files[i], &c, &c, CLOSE_TIMEOUT);

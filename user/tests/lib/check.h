@@ -66,4 +66,14 @@ const char *check_result_text(int64_t result);
 		check_r_;                                                               \
 	})
 
+/* C-library tests (LIBC<n>, with <errno.h>): a call that must return -1 with errno err. */
+#define CHECK_ERRNO(call, err)                                                                \
+	do {                                                                                  \
+		errno = 0;                                                                    \
+		long check_r_ = (long)(call);                                                 \
+		if (check_r_ != -1 || errno != (err))                                         \
+			check_fail(__FILE_NAME__, __LINE__, "%s: %ld, errno %d, expected %s", \
+				   #call, check_r_, errno, #err);                             \
+	} while (0)
+
 #endif

@@ -17,7 +17,8 @@
 #include <kosh/page.h>
 #include <kosh/runtime.h>
 
-#define ARCH_TEST_HAS_IOPORTS     0  /* no I/O ports: tests get no "ioport_control" */
+#include <arch/pio.h>
+
 #define ARCH_TEST_IRQ_LINE        34 /* the PL031's SPI */
 #define ARCH_TEST_IRQ_LINE_ABSENT 5  /* an SGI: not a line irq_create can route */
 #define ARCH_TEST_DEVICE_PERIODIC 0  /* one interrupt per start */

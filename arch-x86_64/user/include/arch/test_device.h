@@ -18,15 +18,9 @@
 
 #include <arch/pio.h>
 
-#define ARCH_TEST_HAS_IOPORTS     1   /* tests get "ioport_control" */
 #define ARCH_TEST_IRQ_LINE        0   /* the device's line for irq_create */
 #define ARCH_TEST_IRQ_LINE_ABSENT 100 /* a GSI no IOAPIC of the test machines has */
 #define ARCH_TEST_DEVICE_PERIODIC 1   /* it fires again by itself: started once */
-
-static inline void arch_test_outb(uint16_t port, uint8_t v)
-{
-	arch_outb(port, v);
-}
 
 /* Open the device to this process; NULL, or what went wrong. */
 static inline const char *arch_test_device_setup(void)
@@ -53,9 +47,9 @@ static inline const char *arch_test_device_name(void)
 static inline void arch_test_device_start(void)
 {
 	uint16_t count = 11932;
-	arch_test_outb(0x43, 0x34);
-	arch_test_outb(0x40, (uint8_t)count);
-	arch_test_outb(0x40, (uint8_t)(count >> 8));
+	arch_outb(0x43, 0x34);
+	arch_outb(0x40, (uint8_t)count);
+	arch_outb(0x40, (uint8_t)(count >> 8));
 }
 
 /* After an interrupt: 1 if the device says it raised it (the PIT cannot tell: 1). */
@@ -67,7 +61,7 @@ static inline int arch_test_device_clear(void)
 /* Mode 0 without a count: the counter waits and the output stays low. */
 static inline void arch_test_device_stop(void)
 {
-	arch_test_outb(0x43, 0x30);
+	arch_outb(0x43, 0x30);
 }
 
 #endif

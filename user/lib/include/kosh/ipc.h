@@ -38,6 +38,17 @@ kosh_err_t kosh_reply_recv(kosh_handle_t ep, const struct kosh_msg *reply, struc
  */
 kosh_err_t kosh_reply_send_msg(kosh_handle_t reply, const struct kosh_msg *msg);
 
+/*
+ * Answer a saved reply whatever happens, so that no caller waits for ever and no
+ * handle is left behind: msg; if the kernel refuses it (a malformed message: the
+ * reply is still owed), a bare reply with label fallback (the protocol's "I/O
+ * error"); if even that fails, the handle is closed and the caller gets
+ * KOSH_E_PEER_CLOSED. The handle is gone afterwards. Returns what became of msg:
+ * KOSH_OK (delivered), KOSH_E_PEER_CLOSED (the caller is gone: its capabilities
+ * stay with us) or the kernel's refusal (so do they).
+ */
+kosh_err_t kosh_reply_answer(kosh_handle_t reply, const struct kosh_msg *msg, uint32_t fallback);
+
 /* Wait up to timeout ns for bits of notification n and take them (clearing them). */
 kosh_err_t kosh_notify_wait(kosh_handle_t n, uint64_t timeout, uint64_t *bits);
 
