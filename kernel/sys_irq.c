@@ -174,6 +174,13 @@ int64_t sys_irq_create(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 				  KOSH_RIGHT_SIGNAL | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE, 0);
 }
 
+/* irq_create_msi(irq_control, notification, bits, struct kosh_msi *out) -> IRQ handle */
+int64_t sys_irq_create_msi(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	(void)self, (void)r;
+	return KOSH_E_NOT_SUPPORTED;
+}
+
 int64_t sys_irq_ack(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 {
 	struct kobject *o;

@@ -17,8 +17,9 @@
 #include "thread.h"
 
 /* The rights of a new frame's and a new space's handle. */
-#define FRAME_HANDLE_RIGHTS \
-	(KOSH_MAP_RIGHTS | KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE)
+#define FRAME_HANDLE_RIGHTS                                                                        \
+	(KOSH_MAP_RIGHTS | KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE |           \
+	 KOSH_RIGHT_MANAGE)
 #define SPACE_HANDLE_RIGHTS \
 	(KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE | KOSH_RIGHT_MANAGE)
 
@@ -117,4 +118,27 @@ int64_t sys_space_protect(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX]
 		err = space_protect(space_from(so), r[1], r[2], (uint32_t)r[3]);
 	kobject_put(so);
 	return err;
+}
+
+/*
+ * frame_phys(frame) -> its first byte's physical address. A driver programs it
+ * into its device for DMA; the handle needs KOSH_RIGHT_MANAGE, which a new
+ * frame's handle has and a copy given away need not.
+ */
+int64_t sys_frame_phys(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	struct kobject *o;
+	kosh_err_t err = sys_get(self, r[0], KOSH_OBJ_FRAME, KOSH_RIGHT_MANAGE, &o, NULL);
+	if (err)
+		return err;
+	int64_t phys = (int64_t)frame_from(o)->phys;
+	kobject_put(o);
+	return phys;
+}
+
+/* mmio_create(mmio_control, phys, size, cache) -> frame handle: see sys_irq.c's neighbours. */
+int64_t sys_mmio_create(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
+{
+	(void)self, (void)r;
+	return KOSH_E_NOT_SUPPORTED;
 }

@@ -32,6 +32,9 @@ NOT_HERE(log_read)
 NOT_HERE(log_write)
 NOT_HERE(log_console)
 NOT_HERE(debug_print)
+NOT_HERE(frame_phys)
+NOT_HERE(mmio_create)
+NOT_HERE(irq_create_msi)
 
 void irqobj_deliver_pending(void) {}
 

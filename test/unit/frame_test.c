@@ -246,7 +246,7 @@ static void test_sys_frame_create_gives_a_handle_with_rights(void **state)
 	assert_int_equal(type, KOSH_OBJ_FRAME);
 	assert_int_equal(rights, KOSH_RIGHT_READ | KOSH_RIGHT_WRITE | KOSH_RIGHT_EXECUTE |
 					 KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER |
-					 KOSH_RIGHT_DUPLICATE);
+					 KOSH_RIGHT_DUPLICATE | KOSH_RIGHT_MANAGE);
 	assert_int_equal(root.used, FRAME_COST(2));
 	assert_int_equal(cap_close(&proc.caps, (kosh_handle_t)h), KOSH_OK);
 	assert_int_equal(root.used, 0);
@@ -268,6 +268,30 @@ static void test_sys_frame_create_refusals(void **state)
 	assert_int_equal(call(sys_frame_create, (uint64_t)f, PAGE, 0), KOSH_E_WRONG_TYPE);
 	assert_int_equal(cap_close(&proc.caps, (kosh_handle_t)f), KOSH_OK);
 	assert_int_equal(proc.caps.used, used);
+	assert_int_equal(root.used, 0);
+}
+
+/* ---- frame_phys ---- */
+
+static void test_sys_frame_phys_answers_the_frames_address_to_its_manager_only(void **state)
+{
+	kosh_handle_t q = give(&root.obj, KOSH_RIGHT_MANAGE);
+	int64_t h = call(sys_frame_create, q, 2 * PAGE, 0);
+	assert_true(h > 0);
+	struct kobject *o;
+	assert_int_equal(cap_get(&proc.caps, (kosh_handle_t)h, KOSH_OBJ_FRAME, 0, &o, NULL), KOSH_OK);
+	uint64_t phys = frame_from(o)->phys;
+	kobject_put(o);
+	assert_int_equal(call(sys_frame_phys, h, 0, 0), (int64_t)phys);
+	kosh_handle_t no_manage;
+	assert_int_equal(cap_dup(&proc.caps, (kosh_handle_t)h, KOSH_RIGHT_READ | KOSH_RIGHT_MAP, 0,
+				 &no_manage),
+			 KOSH_OK);
+	assert_int_equal(call(sys_frame_phys, no_manage, 0, 0), KOSH_E_ACCESS_DENIED);
+	assert_int_equal(call(sys_frame_phys, q, 0, 0), KOSH_E_WRONG_TYPE);
+	assert_int_equal(call(sys_frame_phys, 12345, 0, 0), KOSH_E_BAD_HANDLE);
+	assert_int_equal(cap_close(&proc.caps, (kosh_handle_t)no_manage), KOSH_OK);
+	assert_int_equal(cap_close(&proc.caps, (kosh_handle_t)h), KOSH_OK);
 	assert_int_equal(root.used, 0);
 }
 
@@ -357,6 +381,7 @@ int main(void)
 		T(test_sys_frame_create_gives_a_handle_with_rights),
 		T(test_sys_frame_create_refusals),
 		T(test_sys_frame_create_full_table_gives_everything_back),
+		T(test_sys_frame_phys_answers_the_frames_address_to_its_manager_only),
 		T(test_sys_quota_create_carves_a_child),
 		T(test_sys_quota_create_refusals),
 		T(test_sys_quota_info_checks_rights_and_pointer),

@@ -207,6 +207,22 @@ _Static_assert(__builtin_offsetof(struct kosh_log_record, text) == 24, "kosh_log
 /* frame_create flags. */
 #define KOSH_FRAME_LOW32 1u /* below 4 GiB (for 32-bit DMA) */
 
+/* mmio_create's cache argument: how the device memory is mapped. */
+#define KOSH_MMIO_UNCACHED 0u /* registers: uncached, strongly ordered (device) */
+#define KOSH_MMIO_WC	   1u /* write-combining (framebuffers, prefetchable BARs) */
+
+/*
+ * irq_create_msi's result: what the driver writes into its device's MSI or
+ * MSI-X entry so that the device's message raises the interrupt (x86-64: a
+ * local APIC vector; AArch64: an SPI through a GICv2m frame).
+ */
+struct kosh_msi {
+	uint64_t address;
+	uint32_t data;
+	uint32_t irq; /* the kernel's interrupt number, for logs */
+};
+_Static_assert(sizeof(struct kosh_msi) == 16, "kosh_msi size");
+
 /* English text of an error ("no such handle …"), "unknown error" otherwise. */
 const char *kosh_strerror(kosh_err_t err);
 

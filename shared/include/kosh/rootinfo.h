@@ -15,7 +15,7 @@
 #include <kosh/bootinfo.h>
 
 #define KOSH_ROOT_INFO_MAGIC 0x4f4f5248534f4b00ull /* "\0KOSHROO" */
-#define KOSH_ROOT_INFO_VERSION 1
+#define KOSH_ROOT_INFO_VERSION 2
 
 /* Where the kernel maps the root task's pieces (lower half, page-aligned). */
 #define KOSH_ROOT_INFO_VA   0x00007f0000000000ull /* this page */
@@ -51,6 +51,7 @@ struct kosh_root_info {
 	kosh_handle_t process, space, thread;
 	/* Authority over the machine; 0 where the architecture has none (I/O ports on AArch64). */
 	kosh_handle_t quota, log, irq_control, ioport_control;
+	kosh_handle_t mmio_control; /* frames over device memory (mmio_create) */
 	uint32_t cpu_count;
 	uint32_t frame_count;
 	struct kosh_root_frame frames[KOSH_ROOT_FRAMES_MAX];
