@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "bootinfo.h"
+#include "clock.h"
 #include "console.h"
 #include "cpu.h"
 #include "frame.h"
@@ -180,6 +181,11 @@ static void fill_info(struct loader *l, const struct kosh_bootinfo *bi)
 	info->ticks_per_second = bi->ticks_per_second;
 	info->memory_bytes = root_quota.limit;
 	strlcpy(info->cmdline, bi->cmdline, sizeof(info->cmdline));
+	info->boot_flags = bi->flags;
+	info->efi_time = bi->efi_time;
+	if (bi->efi_time.ticks > bi->loader_start_ticks)
+		info->efi_time_ns = clock_ticks_to_ns(bi->efi_time.ticks - bi->loader_start_ticks,
+						      bi->ticks_per_second);
 }
 
 /* Everything but the thread: the space, the image, the fixed mappings, the caps. */

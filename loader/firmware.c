@@ -4,6 +4,7 @@
  */
 #include "firmware.h"
 
+#include "arch.h"
 #include "console.h"
 
 #include <kosh/string.h>
@@ -153,4 +154,22 @@ int firmware_rng_seed(EFI_BOOT_SERVICES *bs, uint8_t *seed, UINTN len)
 	if (bs->LocateProtocol(&rng_guid, NULL, (void **)&rng) != EFI_SUCCESS)
 		return 0;
 	return rng->GetRNG(rng, NULL, len, seed) == EFI_SUCCESS;
+}
+
+int firmware_time(EFI_RUNTIME_SERVICES *rt, struct kosh_efi_time *out)
+{
+	EFI_TIME t;
+	if (!rt || rt->GetTime(&t, NULL) != EFI_SUCCESS)
+		return 0;
+	out->ticks = arch_ticks();
+	out->year = t.Year;
+	out->month = t.Month;
+	out->day = t.Day;
+	out->hour = t.Hour;
+	out->minute = t.Minute;
+	out->second = t.Second;
+	out->daylight = t.Daylight;
+	out->nanosecond = t.Nanosecond;
+	out->time_zone = t.TimeZone;
+	return 1;
 }

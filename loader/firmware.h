@@ -31,4 +31,11 @@ void firmware_framebuffer(EFI_SYSTEM_TABLE *st, uint32_t width, uint32_t height,
 /* Fill seed[0..len) from EFI_RNG_PROTOCOL; 1 on success, 0 when there is none. */
 int firmware_rng_seed(EFI_BOOT_SERVICES *bs, uint8_t *seed, UINTN len);
 
+/*
+ * The firmware's clock (GetTime) into *out with the counter's value then: 1, or
+ * 0 when the firmware has none (DESIGN: read it before ExitBootServices, call
+ * no runtime service after).
+ */
+int firmware_time(EFI_RUNTIME_SERVICES *rt, struct kosh_efi_time *out);
+
 #endif

@@ -245,6 +245,8 @@ static void fill_bootinfo(struct loader *l)
 	bi->ticks_per_second = arch_ticks_per_second(l->bs);
 	if (firmware_rng_seed(l->bs, bi->rng_seed, sizeof(bi->rng_seed)))
 		bi->flags |= KOSH_BOOT_RNG_SEED;
+	if (firmware_time(l->st->RuntimeServices, &bi->efi_time))
+		bi->flags |= KOSH_BOOT_EFI_TIME;
 	memcpy(bi->cmdline, l->cfg.cmdline, sizeof(bi->cmdline));
 	bi->cmdline[sizeof(bi->cmdline) - 1] = 0;
 }

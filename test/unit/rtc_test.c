@@ -269,9 +269,62 @@ static void texts(void **state)
 	assert_int_equal(rtc_format_iso(buf, 0, 0), -1);
 }
 
+static struct kosh_efi_time efi(uint16_t y, uint8_t mo, uint8_t d, uint8_t h, uint8_t mi,
+				 uint8_t sec, uint32_t ns, int16_t tz)
+{
+	return (struct kosh_efi_time){.year = y, .month = mo, .day = d, .hour = h, .minute = mi,
+				      .second = sec, .nanosecond = ns, .time_zone = tz};
+}
+
+/* The firmware's clock: UTC when the zone is unspecified, local = UTC + TimeZone otherwise. */
+static void efi_time(void **state)
+{
+	uint64_t secs;
+	uint32_t ns;
+	struct kosh_efi_time t = efi(2026, 11, 22, 9, 30, 15, 250000000, RTC_EFI_TZ_UNSPECIFIED);
+	assert_int_equal(rtc_efi_decode(&t, &secs, &ns), 0);
+	assert_int_equal(secs, 1795339815ull);
+	assert_int_equal(ns, 250000000);
+	t.time_zone = 60; /* 10:30:15 at UTC+1 is 09:30:15 UTC */
+	t.hour = 10;
+	assert_int_equal(rtc_efi_decode(&t, &secs, &ns), 0);
+	assert_int_equal(secs, 1795339815ull);
+	t = efi(2026, 11, 22, 4, 30, 15, 0, -300); /* 04:30 at UTC-5 */
+	assert_int_equal(rtc_efi_decode(&t, &secs, &ns), 0);
+	assert_int_equal(secs, 1795339815ull);
+	t = efi(1970, 1, 1, 0, 0, 0, 0, 1440);
+	t.daylight = 3;
+	assert_int_equal(rtc_efi_decode(&t, &secs, &ns), -1); /* a day before 1970 in UTC */
+	t = efi(1970, 1, 2, 0, 0, 0, 0, 1440);
+	assert_int_equal(rtc_efi_decode(&t, &secs, &ns), 0);
+	assert_int_equal(secs, 0);
+}
+
+static void efi_time_garbage(void **state)
+{
+	uint64_t secs = 7;
+	uint32_t ns = 7;
+	const struct kosh_efi_time bad[] = {
+	    efi(1969, 12, 31, 23, 59, 59, 0, 0),   efi(2026, 0, 1, 0, 0, 0, 0, 0),
+	    efi(2026, 13, 1, 0, 0, 0, 0, 0),	   efi(2026, 2, 29, 0, 0, 0, 0, 0),
+	    efi(2026, 4, 31, 0, 0, 0, 0, 0),	   efi(2026, 1, 0, 0, 0, 0, 0, 0),
+	    efi(2026, 1, 1, 24, 0, 0, 0, 0),	   efi(2026, 1, 1, 0, 60, 0, 0, 0),
+	    efi(2026, 1, 1, 0, 0, 60, 0, 0),	   efi(2026, 1, 1, 0, 0, 0, 1000000000, 0),
+	    efi(2026, 1, 1, 0, 0, 0, 0, 1441),	   efi(2026, 1, 1, 0, 0, 0, 0, -1441),
+	    efi(2026, 1, 1, 0, 0, 0, 0, 2046),	   efi(10000, 1, 1, 0, 0, 0, 0, 0),
+	    efi(0xffff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xffffffff, -1),
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(rtc_efi_decode(&bad[i], &secs, &ns), -1);
+		assert_int_equal(secs, 7);
+		assert_int_equal(ns, 7);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(efi_time), cmocka_unit_test(efi_time_garbage),
 	    cmocka_unit_test(leap_years_and_months), cmocka_unit_test(bcd),
 	    cmocka_unit_test(known_dates),	     cmocka_unit_test(out_of_range_fields),
 	    cmocka_unit_test(every_day_round_trip),  cmocka_unit_test(cmos_bcd_and_binary),

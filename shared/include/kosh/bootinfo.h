@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define KOSH_BOOTINFO_MAGIC   0x4f464e4948534f4bULL /* "KOSHINFO", little endian */
-#define KOSH_BOOTINFO_VERSION 1u
+#define KOSH_BOOTINFO_VERSION 2u
 
 #define KOSH_HHDM_BASE_X86_64  0xffff800000000000ULL
 #define KOSH_HHDM_BASE_AARCH64 0xffff000000000000ULL
@@ -78,6 +78,30 @@ _Static_assert(sizeof(struct kosh_framebuffer) == 48, "kosh_framebuffer layout")
 /* flags */
 #define KOSH_BOOT_ENTERED_EL2 (1u << 0) /* AArch64: the loader ran at EL2 */
 #define KOSH_BOOT_RNG_SEED    (1u << 1) /* rng_seed holds firmware entropy */
+#define KOSH_BOOT_EFI_TIME    (1u << 2) /* efi_time holds what GetTime answered */
+
+/*
+ * The firmware's clock as EFI_RUNTIME_SERVICES.GetTime gave it to the loader
+ * just before ExitBootServices (UEFI 2.10 §8.3.1, EFI_TIME), field for field and
+ * unchecked: the loader passes it on and whoever uses it (the RTC driver, on a
+ * machine with neither a CMOS clock nor a PL031) checks every field. ticks is
+ * the boot counter (TSC / CNTVCT) when it was read, so that the time now is
+ * that time plus the counter's progress since.
+ */
+struct kosh_efi_time {
+	uint16_t year;	   /* 1900 .. 9999 */
+	uint8_t month;	   /* 1 .. 12 */
+	uint8_t day;	   /* 1 .. 31 */
+	uint8_t hour;	   /* 0 .. 23 */
+	uint8_t minute;	   /* 0 .. 59 */
+	uint8_t second;	   /* 0 .. 59 */
+	uint8_t daylight;  /* EFI_TIME_ADJUST_DAYLIGHT | EFI_TIME_IN_DAYLIGHT */
+	uint32_t nanosecond;
+	int16_t time_zone; /* minutes from UTC (local = UTC - time_zone), 2047: unspecified */
+	uint16_t reserved;
+	uint64_t ticks;
+};
+_Static_assert(sizeof(struct kosh_efi_time) == 24, "kosh_efi_time layout");
 
 struct kosh_bootinfo {
 	uint64_t magic;   /* KOSH_BOOTINFO_MAGIC */
@@ -115,8 +139,10 @@ struct kosh_bootinfo {
 
 	uint8_t rng_seed[KOSH_RNG_SEED_MAX];
 	char cmdline[KOSH_CMDLINE_MAX]; /* NUL-terminated */
+
+	struct kosh_efi_time efi_time; /* valid with KOSH_BOOT_EFI_TIME */
 };
-_Static_assert(sizeof(struct kosh_bootinfo) == 512, "kosh_bootinfo layout");
+_Static_assert(sizeof(struct kosh_bootinfo) == 536, "kosh_bootinfo layout");
 _Static_assert(__builtin_offsetof(struct kosh_bootinfo, hhdm_base) == 24, "bootinfo offsets");
 _Static_assert(__builtin_offsetof(struct kosh_bootinfo, fb) == 144, "bootinfo offsets");
 _Static_assert(__builtin_offsetof(struct kosh_bootinfo, cmdline) == 256, "bootinfo offsets");

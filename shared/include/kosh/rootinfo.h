@@ -65,6 +65,10 @@ struct kosh_root_info {
 	uint64_t ticks_per_second;
 	uint64_t memory_bytes; /* the root quota's limit */
 	char cmdline[256];
+	uint32_t boot_flags; /* the boot info's KOSH_BOOT_* flags */
+	uint32_t reserved;
+	struct kosh_efi_time efi_time; /* with KOSH_BOOT_EFI_TIME: the firmware's clock at boot */
+	uint64_t efi_time_ns;	       /* the monotonic clock (clock_get) when it was read */
 };
 _Static_assert(sizeof(struct kosh_root_info) <= 4096, "the root info fits its page");
 

@@ -11,6 +11,12 @@
  *    again until two reads agree), decoded as status register B says (BCD or
  *    binary, 12- or 24-hour), the century from register 0x32 when plausible.
  *
+ *  - neither, but "rootinfo" (init's grant `boot-info`) with the firmware's
+ *    clock as the loader read it (GetTime before ExitBootServices; UEFI's
+ *    runtime services are not called after the hand-off): that time advanced
+ *    by the monotonic clock. It is exact to the firmware's reading, so it is
+ *    taken as it is, without waiting for a tick.
+ *
  * The chip is read when the driver starts, at its tick (waiting up to a
  * second for its seconds to change, so the time is right to a few ms rather
  * than to a second), and again at most once a minute (on a read that finds
@@ -38,6 +44,7 @@
 #include <kosh/ipc.h>
 #include <kosh/log.h>
 #include <kosh/page.h>
+#include <kosh/rootinfo.h>
 #include <kosh/runtime.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
@@ -63,6 +70,8 @@ struct chip {
 	const char *name;
 	/* The chip's time in Unix seconds; -1 (logged by the caller) if it has none. */
 	int (*read)(uint64_t *secs);
+	/* Or, for a source exact to the nanosecond: the time in ns since 1970 at mono. */
+	int (*read_ns)(uint64_t mono, uint64_t *ns);
 };
 
 static volatile uint32_t *pl031;
@@ -226,10 +235,30 @@ static int read_at_tick(uint64_t *secs, uint64_t *mono)
  * our estimate falls within the chip's second, and move it to S otherwise
  * (the chip was set, or the clocks drifted apart).
  */
+static void log_time(uint64_t secs)
+{
+	char iso[TEXT_MAX];
+	int n = rtc_format_iso(iso, sizeof(iso), secs);
+	if (n > 0) {
+		iso[n - 1] = 0; /* without the '\n' */
+		kosh_printf("%s: %s", rtc.chip->name, iso);
+	}
+}
+
 static void sync_chip(uint64_t mono)
 {
 	uint64_t secs;
 	rtc.last_try = mono;
+	if (rtc.chip->read_ns) {
+		uint64_t ns;
+		if (rtc.chip->read_ns(mono, &ns) == 0) {
+			if (!rtc.synced)
+				log_time(ns / RTC_NSEC);
+			rtc.offset = ns - mono;
+			rtc.synced = 1;
+		}
+		return;
+	}
 	int err = rtc.synced ? rtc.chip->read(&secs) : read_at_tick(&secs, &mono);
 	if (err || secs > UINT64_MAX / RTC_NSEC - 1) {
 		if (!rtc.failing)
@@ -244,14 +273,8 @@ static void sync_chip(uint64_t mono)
 	if (rtc.synced && estimate >= chip_ns && estimate < chip_ns + RTC_NSEC)
 		return;
 	rtc.offset = chip_ns - mono; /* modulo 2^64: chip_ns may be below mono (1970) */
-	if (!rtc.synced) {
-		char iso[TEXT_MAX];
-		int n = rtc_format_iso(iso, sizeof(iso), secs);
-		if (n > 0) {
-			iso[n - 1] = 0; /* without the '\n' */
-			kosh_printf("%s: %s", rtc.chip->name, iso);
-		}
-	}
+	if (!rtc.synced)
+		log_time(secs);
 	rtc.synced = 1;
 }
 
@@ -433,9 +456,9 @@ static const struct kosh_fsrv_ops time_ops = {
 
 /* ---- start ---- */
 
-static const struct chip pl031_chip = {"PL031", pl031_read};
+static const struct chip pl031_chip = {"PL031", pl031_read, NULL};
 #if ARCH_HAS_PORT_IO
-static const struct chip cmos_chip = {"CMOS clock", cmos_read};
+static const struct chip cmos_chip = {"CMOS clock", cmos_read, NULL};
 #endif
 
 static int no_chip_read(uint64_t *secs)
@@ -444,41 +467,102 @@ static int no_chip_read(uint64_t *secs)
 	return -1;
 }
 
-static const struct chip no_chip = {"real-time clock", no_chip_read};
+static const struct chip no_chip = {"real-time clock", no_chip_read, NULL};
 
-/* The chip of the start handles: mmio0 a PL031, ioport0 the CMOS ports; else none (EIO). */
+/* The firmware's clock at boot (Unix ns) and the monotonic clock then. */
+static uint64_t efi_ns, efi_mono;
+
+static int efi_read_ns(uint64_t mono, uint64_t *ns)
+{
+	*ns = efi_ns + (mono - efi_mono); /* mono only grows: efi_mono <= mono */
+	return 0;
+}
+
+static const struct chip efi_chip = {"firmware clock (EFI GetTime at boot)", NULL, efi_read_ns};
+
+/* The firmware's clock from the "rootinfo" page, checked; NULL if there is none. */
+static const struct chip *efi_clock(void)
+{
+	kosh_err_t err;
+	uint64_t secs;
+	uint32_t nsec;
+	kosh_handle_t h = kosh_start_handle("rootinfo", NULL);
+	if (!h)
+		return NULL;
+	const struct kosh_root_info *info =
+	    kosh_frame_map(h, 0, KOSH_PAGE_SIZE, KOSH_RIGHT_READ, &err);
+	if (!info) {
+		kosh_printf("cannot map rootinfo: %s", kosh_strerror(err));
+		return NULL;
+	}
+	const struct chip *chip = NULL;
+	if (info->magic != KOSH_ROOT_INFO_MAGIC || info->version != KOSH_ROOT_INFO_VERSION)
+		kosh_printf("rootinfo is not a root info of version %u", KOSH_ROOT_INFO_VERSION);
+	else if (!(info->boot_flags & KOSH_BOOT_EFI_TIME))
+		kosh_printf("the firmware gave no time (GetTime failed at boot)");
+	else if (rtc_efi_decode(&info->efi_time, &secs, &nsec) ||
+		 secs > UINT64_MAX / RTC_NSEC - 1 ||
+		 info->efi_time_ns > (uint64_t)kosh_clock_get())
+		kosh_printf("the firmware's time is out of range (%u-%u-%u %u:%u:%u, zone %d)",
+			    info->efi_time.year, info->efi_time.month, info->efi_time.day,
+			    info->efi_time.hour, info->efi_time.minute, info->efi_time.second,
+			    info->efi_time.time_zone);
+	else {
+		efi_ns = secs * RTC_NSEC + nsec;
+		efi_mono = info->efi_time_ns;
+		chip = &efi_chip;
+	}
+	kosh_frame_unmap((void *)info, KOSH_PAGE_SIZE);
+	return chip;
+}
+
+/* mmio0 as a PL031, or NULL (logged). */
+static const struct chip *pl031_chip_of(kosh_handle_t h, uint64_t size)
+{
+	kosh_err_t err;
+	if (size && size < KOSH_PAGE_SIZE) {
+		kosh_printf("mmio0 is %llu bytes: not the PL031's page", (unsigned long long)size);
+		return NULL;
+	}
+	pl031 = kosh_frame_map(h, 0, KOSH_PAGE_SIZE, KOSH_RIGHT_READ | KOSH_RIGHT_WRITE, &err);
+	if (!pl031) {
+		kosh_printf("cannot map the PL031 (mmio0): %s", kosh_strerror(err));
+		return NULL;
+	}
+	return pl031_probe() ? NULL : &pl031_chip;
+}
+
+/* ioport0 as the CMOS clock's ports, or NULL (logged). */
+static const struct chip *cmos_chip_of(kosh_handle_t h, uint64_t size)
+{
+#if ARCH_HAS_PORT_IO
+	kosh_err_t err = size >= 2 ? (kosh_err_t)kosh_ioport_enable(h) : KOSH_E_OUT_OF_RANGE;
+	if (!err)
+		return &cmos_chip;
+	kosh_printf("cannot use the CMOS ports 0x70-0x71 (ioport0): %s", kosh_strerror(err));
+#endif
+	return NULL;
+}
+
+/*
+ * The clock of the start handles: mmio0 a PL031, ioport0 the CMOS ports; when
+ * neither is given or works, the firmware's time; else none (EIO).
+ */
 static const struct chip *find_chip(void)
 {
 	uint64_t size = 0;
-	kosh_err_t err = KOSH_E_NOT_FOUND;
+	const struct chip *chip = NULL;
 	kosh_handle_t h = kosh_start_handle("mmio0", &size);
-	if (h) {
-		if (size && size < KOSH_PAGE_SIZE) {
-			kosh_printf("mmio0 is %llu bytes: not the PL031's page",
-				    (unsigned long long)size);
-			return &no_chip;
-		}
-		pl031 =
-		    kosh_frame_map(h, 0, KOSH_PAGE_SIZE, KOSH_RIGHT_READ | KOSH_RIGHT_WRITE, &err);
-		if (!pl031) {
-			kosh_printf("cannot map the PL031 (mmio0): %s", kosh_strerror(err));
-			return &no_chip;
-		}
-		return pl031_probe() ? &no_chip : &pl031_chip;
-	}
-	h = kosh_start_handle("ioport0", &size);
-	if (h) {
-#if ARCH_HAS_PORT_IO
-		err = size >= 2 ? (kosh_err_t)kosh_ioport_enable(h) : KOSH_E_OUT_OF_RANGE;
-		if (err) {
-			kosh_printf("cannot use the CMOS ports 0x70-0x71 (ioport0): %s",
-				    kosh_strerror(err));
-			return &no_chip;
-		}
-		return &cmos_chip;
-#endif
-	}
-	kosh_printf("no clock given (neither mmio0 nor ioport0)");
+	if (h)
+		chip = pl031_chip_of(h, size);
+	else if ((h = kosh_start_handle("ioport0", &size)) != 0)
+		chip = cmos_chip_of(h, size);
+	if (!chip)
+		chip = efi_clock();
+	if (chip)
+		return chip;
+	kosh_printf("no clock (neither a PL031 at mmio0 nor the CMOS at ioport0, nor the "
+		    "firmware's time)");
 	return &no_chip;
 }
 
@@ -487,7 +571,7 @@ int main(int argc, char **argv)
 	struct kosh_fsrv *srv;
 	(void)argv;
 	if (argc > 1) {
-		kosh_printf("usage: rtc (the chip comes from the start handles mmio0 or ioport0)");
+		kosh_printf("usage: rtc (the clock comes from the start handles mmio0, ioport0 or rootinfo)");
 		return 2;
 	}
 	kosh_handle_t ep = kosh_start_handle("time", NULL);

@@ -117,6 +117,26 @@ int rtc_cmos_decode(const struct rtc_cmos_raw *raw, struct rtc_tm *tm)
 	return rtc_to_unix(tm, &secs); /* the day against the month, the year against 1970 */
 }
 
+int rtc_efi_decode(const struct kosh_efi_time *t, uint64_t *secs, uint32_t *nsec)
+{
+	struct rtc_tm tm = {t->year, t->month, t->day, t->hour, t->minute, t->second};
+	uint64_t local;
+	int64_t zone = 0;
+	if (t->nanosecond >= RTC_NSEC || rtc_to_unix(&tm, &local))
+		return -1;
+	if (t->time_zone != RTC_EFI_TZ_UNSPECIFIED) {
+		if (t->time_zone < -1440 || t->time_zone > 1440)
+			return -1;
+		zone = (int64_t)t->time_zone * 60;
+	}
+	/* UTC = local - TimeZone; a result before 1970 is out of range too. */
+	if (zone > 0 && local < (uint64_t)zone)
+		return -1;
+	*secs = local - (uint64_t)zone;
+	*nsec = t->nanosecond;
+	return 0;
+}
+
 /* Append the decimal digits of v, at least width of them, at buf[*at]; -1 if they do not fit. */
 static int put_num(char *buf, size_t size, size_t *at, uint64_t v, unsigned width)
 {

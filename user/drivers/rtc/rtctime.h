@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <kosh/bootinfo.h>
+
 #define RTC_YEAR_MIN 1970u /* Unix time 0 */
 #define RTC_YEAR_MAX 9999u /* four digits in time:///iso */
 #define RTC_NSEC     1000000000ull
@@ -62,6 +64,18 @@ int rtc_from_unix(uint64_t secs, struct rtc_tm *tm);
  * BCD nibble above 9, a date before 1970).
  */
 int rtc_cmos_decode(const struct rtc_cmos_raw *raw, struct rtc_tm *tm);
+
+/*
+ * The firmware's clock as the loader read it (struct kosh_efi_time, passed on
+ * unchecked) into Unix seconds and nanoseconds: every field checked against
+ * UEFI's ranges and the calendar, the year from 1970; the time zone applied
+ * as UEFI 2.7 and later define it (local time = UTC + TimeZone, minutes in
+ * -1440 .. 1440), EFI_UNSPECIFIED_TIMEZONE (2047) taken as UTC — what QEMU
+ * and most PCs keep. Daylight flags change nothing (TimeZone already holds
+ * the offset in force). -1 for any field out of range.
+ */
+#define RTC_EFI_TZ_UNSPECIFIED 2047
+int rtc_efi_decode(const struct kosh_efi_time *t, uint64_t *secs, uint32_t *nsec);
 
 /*
  * The texts of the time:// files, with '\n' and a NUL, into buf: "<seconds>.<9
