@@ -44,9 +44,12 @@ static void test_bootinfo_refuses_other_version(void **state)
 {
 	struct kosh_bootinfo bi = good();
 	char why[128];
-	bi.version = 2;
+	bi.version = KOSH_BOOTINFO_VERSION + 1;
 	assert_int_equal(bootinfo_check(&bi, KOSH_ARCH_AARCH64, why, sizeof(why)), -1);
-	assert_string_equal(why, "version 2, this kernel understands 1");
+	assert_string_equal(why, "version 3, this kernel understands 2");
+	bi.version = 1; /* before the firmware's clock was added */
+	assert_int_equal(bootinfo_check(&bi, KOSH_ARCH_AARCH64, why, sizeof(why)), -1);
+	assert_string_equal(why, "version 1, this kernel understands 2");
 }
 
 static void test_bootinfo_refuses_short_size(void **state)
@@ -55,7 +58,7 @@ static void test_bootinfo_refuses_short_size(void **state)
 	char why[128];
 	bi.size = sizeof(bi) - 8;
 	assert_int_equal(bootinfo_check(&bi, KOSH_ARCH_AARCH64, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "size 504"));
+	assert_non_null(strstr(why, "size 528, expected at least 536"));
 }
 
 static void test_bootinfo_refuses_other_arch(void **state)
