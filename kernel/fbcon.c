@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The framebuffer text console: glyphs from font.c drawn into a linear 32-bit
- * framebuffer of any size, pitch and channel order.
+ * The framebuffer text console: glyphs of the shared font (<kosh/font.h>) drawn
+ * into a linear 32-bit framebuffer of any size, pitch and channel order.
+ *
+ * Once a userspace console (sbin/fbcon) holds the framebuffer (log_console,
+ * sys_log.c), nothing is drawn until it is back, or until a panic, whose report
+ * must be seen whatever holds the screen. The screen then holds someone else's
+ * drawing, so the console starts again on a cleared screen at the top left.
  *
  * Invariants: nothing is drawn outside width x height; the cursor is hidden
  * (cursor_xor == 0) while text is drawn or the cursor moves, and shown again
@@ -9,22 +14,26 @@
  * memmove, so the padding after each line travels with it but is never drawn.
  */
 #include <kosh/bootinfo.h>
+#include <kosh/font.h>
 #include <kosh/string.h>
 
 #include "fbcon.h"
-#include "font.h"
+#include "panic.h"
 
 #define FBCON_TAB_WIDTH 8
+
+/* Whether a userspace process holds the framebuffer (fbcon_set_given), or NULL. */
+static int (*fb_given)(void);
 
 static uint32_t *scan_line(const struct fbcon *con, uint32_t line)
 {
 	return (uint32_t *)(con->pixels + (size_t)line * con->pitch);
 }
 
-/* The pixels of row r (0..FONT_HEIGHT-1) of text cell (col, row). */
+/* The pixels of row r (0..KOSH_FONT_HEIGHT-1) of text cell (col, row). */
 static uint32_t *cell_line(const struct fbcon *con, uint32_t col, uint32_t row, uint32_t r)
 {
-	return scan_line(con, row * FONT_HEIGHT + r) + col * FONT_WIDTH;
+	return scan_line(con, row * KOSH_FONT_HEIGHT + r) + col * KOSH_FONT_WIDTH;
 }
 
 /* Paints scan lines first..first+count-1 across the whole width in background. */
@@ -40,21 +49,21 @@ static void clear_lines(struct fbcon *con, uint32_t first, uint32_t count)
 
 static void draw_glyph(struct fbcon *con, uint32_t col, uint32_t row, const uint8_t *glyph)
 {
-	for (uint32_t r = 0; r < FONT_HEIGHT; r++) {
+	for (uint32_t r = 0; r < KOSH_FONT_HEIGHT; r++) {
 		uint32_t *p = cell_line(con, col, row, r);
 		uint32_t bits = glyph[r];
 
-		for (uint32_t c = 0; c < FONT_WIDTH; c++)
+		for (uint32_t c = 0; c < KOSH_FONT_WIDTH; c++)
 			p[c] = (bits & (0x80u >> c)) ? con->fg : con->bg;
 	}
 }
 
 static void invert_cell(struct fbcon *con, uint32_t col, uint32_t row, uint32_t value)
 {
-	for (uint32_t r = 0; r < FONT_HEIGHT; r++) {
+	for (uint32_t r = 0; r < KOSH_FONT_HEIGHT; r++) {
 		uint32_t *p = cell_line(con, col, row, r);
 
-		for (uint32_t c = 0; c < FONT_WIDTH; c++)
+		for (uint32_t c = 0; c < KOSH_FONT_WIDTH; c++)
 			p[c] ^= value;
 	}
 }
@@ -82,10 +91,10 @@ static void hide_cursor(struct fbcon *con)
 
 static void scroll(struct fbcon *con)
 {
-	size_t row_bytes = (size_t)FONT_HEIGHT * con->pitch;
+	size_t row_bytes = (size_t)KOSH_FONT_HEIGHT * con->pitch;
 
 	memmove(con->pixels, con->pixels + row_bytes, (con->rows - 1) * row_bytes);
-	clear_lines(con, (con->rows - 1) * FONT_HEIGHT, FONT_HEIGHT);
+	clear_lines(con, (con->rows - 1) * KOSH_FONT_HEIGHT, KOSH_FONT_HEIGHT);
 }
 
 static void new_line(struct fbcon *con)
@@ -103,7 +112,7 @@ static void put_glyph(struct fbcon *con, char c)
 {
 	if (con->x == con->cols)
 		new_line(con);
-	draw_glyph(con, con->x, con->y, font_glyph(c));
+	draw_glyph(con, con->x, con->y, kosh_font_glyph((unsigned char)c));
 	con->x++;
 }
 
@@ -192,7 +201,7 @@ static int framebuffer_usable(const void *pixels, const struct kosh_framebuffer 
 {
 	if (!pixels || fb->bpp != 32)
 		return 0;
-	if (fb->width < FONT_WIDTH || fb->height < FONT_HEIGHT)
+	if (fb->width < KOSH_FONT_WIDTH || fb->height < KOSH_FONT_HEIGHT)
 		return 0;
 	if (fb->pitch % 4 || fb->pitch < (uint64_t)fb->width * 4)
 		return 0;
@@ -209,17 +218,40 @@ void fbcon_init(struct fbcon *con, void *pixels, const struct kosh_framebuffer *
 	con->height = fb->height;
 	con->pitch = fb->pitch;
 	set_channels(con, fb);
-	con->cols = fb->width / FONT_WIDTH;
-	con->rows = fb->height / FONT_HEIGHT;
+	con->cols = fb->width / KOSH_FONT_WIDTH;
+	con->rows = fb->height / KOSH_FONT_HEIGHT;
 	con->fg = pixel_from_rgb(con, FBCON_DEFAULT_FG);
 	con->bg = pixel_from_rgb(con, FBCON_DEFAULT_BG);
 	clear_lines(con, 0, con->height);
 	show_cursor(con);
 }
 
+void fbcon_set_given(int (*given)(void))
+{
+	fb_given = given;
+}
+
+/* Whether the console may draw now; coming back, it clears what the holder drew. */
+static int drawing(struct fbcon *con)
+{
+	if (fb_given && fb_given() && !panic_in_progress()) {
+		con->away = 1;
+		return 0;
+	}
+	if (con->away) {
+		con->away = 0;
+		con->x = 0;
+		con->y = 0;
+		con->cursor_xor = 0; /* the cell it inverted was drawn over */
+		clear_lines(con, 0, con->height);
+		show_cursor(con);
+	}
+	return 1;
+}
+
 void fbcon_write(struct fbcon *con, const char *s, size_t len)
 {
-	if (!con->cols)
+	if (!con->cols || !drawing(con))
 		return;
 	hide_cursor(con);
 	for (size_t i = 0; i < len; i++)
@@ -231,8 +263,11 @@ void fbcon_set_colour(struct fbcon *con, uint32_t fg_rgb, uint32_t bg_rgb)
 {
 	if (!con->cols)
 		return;
-	hide_cursor(con);
+	int shown = drawing(con);
+	if (shown)
+		hide_cursor(con);
 	con->fg = pixel_from_rgb(con, fg_rgb);
 	con->bg = pixel_from_rgb(con, bg_rgb);
-	show_cursor(con);
+	if (shown)
+		show_cursor(con);
 }

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A text console on a linear 32-bit framebuffer, drawn with the kernel's font.
+ * A text console on a linear 32-bit framebuffer, drawn with the shared font
+ * (<kosh/font.h>).
  *
- * The text area is cols x rows cells of FONT_WIDTH x FONT_HEIGHT pixels in the
- * top-left corner; pixels right of and below it are cleared once and never
- * drawn again. A console whose framebuffer fails the checks of fbcon_init() has
+ * The text area is cols x rows cells of KOSH_FONT_WIDTH x KOSH_FONT_HEIGHT
+ * pixels in the top-left corner; pixels right of and below it are cleared once
+ * and never drawn again. A console whose framebuffer fails the checks of fbcon_init() has
  * cols == 0 and ignores every call. While the cursor is shown its cell is
  * inverted, so it can be hidden again without knowing what lies beneath.
+ * While a userspace process holds the framebuffer (fbcon_set_given), every
+ * console draws nothing but a panic's lines.
  */
 #ifndef KERNEL_FBCON_H
 #define KERNEL_FBCON_H
@@ -35,6 +38,7 @@ struct fbcon {
 	uint32_t x, y;       /* cursor cell; x == cols means "wrap before the next glyph" */
 	uint32_t fg, bg;     /* pixel values */
 	uint32_t cursor_xor; /* what the shown cursor XORed into its cell; 0 if hidden */
+	int away;	     /* the framebuffer was given away: clear it when it comes back */
 };
 
 /*
@@ -45,6 +49,14 @@ void fbcon_init(struct fbcon *con, void *pixels, const struct kosh_framebuffer *
 
 /* Draws len bytes of s at the cursor; understands \n, \r, \t and \b. */
 void fbcon_write(struct fbcon *con, const char *s, size_t len);
+
+/*
+ * given() says whether a userspace process holds the framebuffer now (asked
+ * before each write; NULL: never). While it does, consoles draw only during a
+ * panic; the first write after it stops clears the screen and starts at the
+ * top left. Safe from any context, as given must be.
+ */
+void fbcon_set_given(int (*given)(void));
 
 /* Sets the colours, as 0xRRGGBB, of everything drawn from now on. */
 void fbcon_set_colour(struct fbcon *con, uint32_t fg_rgb, uint32_t bg_rgb);

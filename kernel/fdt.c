@@ -1058,6 +1058,34 @@ static void gic_its(const void *blob, int gic, struct fw_gic *out)
 	}
 }
 
+/*
+ * The GIC's GICv2m MSI frames: enabled children compatible with
+ * "arm,gic-v2m-frame"; their SPIs from arm,msi-base-spi / arm,msi-num-spis, or
+ * (both absent) from the frame's MSI_TYPER, read by the driver.
+ */
+static void gic_v2m(const void *blob, int gic, struct fw_gic *out)
+{
+	int depth = 0, node = gic;
+	uint64_t base;
+	uint32_t spi_base, count;
+
+	for (;;) {
+		node = fdt_next_node(blob, node, &depth);
+		if (node < 0 || depth <= 0 || out->v2m_count == FW_V2M_MAX)
+			return;
+		if (depth != 1 || !is_compatible(blob, node, "arm,gic-v2m-frame") ||
+		    !is_enabled(blob, node) || fdt_reg(blob, node, 0, &base, NULL) != 0)
+			continue;
+		struct fw_v2m *v = &out->v2m[out->v2m_count++];
+		v->base = base;
+		if (prop_u32(blob, node, "arm,msi-base-spi", &spi_base) == 0 &&
+		    prop_u32(blob, node, "arm,msi-num-spis", &count) == 0) {
+			v->spi_base = spi_base;
+			v->spi_count = count;
+		}
+	}
+}
+
 /* The GIC the root's interrupt-parent names, else the first in document order. */
 static int primary_gic(const void *blob)
 {
@@ -1106,6 +1134,7 @@ int fdt_gic(const void *blob, struct fw_gic *out)
 	if (out->gicd == 0 || (out->version == 2 && out->gicc == 0))
 		return FDT_E_BADVALUE;
 	gic_its(blob, node, out);
+	gic_v2m(blob, node, out);
 	return 0;
 }
 

@@ -110,6 +110,14 @@ struct fw_cpu {
 
 #define FW_GICR_MAX 8u /* GICv3 redistributor ranges kept */
 #define FW_ITS_MAX  4u /* GICv3 ITS frames kept */
+#define FW_V2M_MAX  4u /* GICv2m MSI frames kept */
+
+/* A GICv2m MSI frame: a device's write of an SPI's INTID to base + 0x40 raises it. */
+struct fw_v2m {
+	uint64_t base;
+	uint32_t spi_base;  /* first INTID; 0 with spi_count 0: read the frame's MSI_TYPER */
+	uint32_t spi_count;
+};
 
 /* An ARM Generic Interrupt Controller. */
 struct fw_gic {
@@ -120,6 +128,8 @@ struct fw_gic {
 	uint32_t gicr_count;
 	uint64_t its[FW_ITS_MAX];         /* v3: ITS frames */
 	uint32_t its_count;
+	struct fw_v2m v2m[FW_V2M_MAX];   /* v2 (also beside a v3 without ITS): MSI frames */
+	uint32_t v2m_count;
 	struct fw_irq maintenance;        /* virtualization maintenance interrupt; 0: none */
 };
 

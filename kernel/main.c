@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "kheap.h"
 #include "klog.h"
+#include "mmio.h"
 #include "panic.h"
 #include "platform.h"
 #include "pmm.h"
@@ -267,6 +268,9 @@ static void kmain_continue(void *arg)
 		selftest_fault();
 	if (cmdline_has(bi->cmdline, "kosh.test"))
 		selftest_run(bi, &fw, &plat, boot.kmain_ticks, (uintptr_t)&kmain);
+	mmio_init((const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map), bi->mem_map_count,
+		  arch_phys_addr_bits());
+	mmio_reserve_platform(&plat);
 	arch_irq_save();
 	bkl_lock();
 	sched_init_cpu();

@@ -219,7 +219,24 @@ static void add_its(struct madt_walk *w, const struct acpi_madt_entry *e)
 		gic->its[gic->its_count++] = e->its.base;
 }
 
-/* GIC MSI frames (GICv2m) are not described: MSIs are left to a later driver. */
+/* ACPI 6.5 table 5.31: flags bit 0 says the SPI base and count here are valid. */
+#define MADT_MSI_FRAME_SPI_SELECT 0x1u
+
+static void add_v2m(struct madt_walk *w, const struct acpi_madt_entry *e)
+{
+	struct fw_gic *gic = &w->p->gic;
+
+	w->seen |= SEEN_GIC;
+	if (!e->msi_frame.base || !room(w->p, gic->v2m_count, FW_V2M_MAX, PLATFORM_PART_GIC))
+		return;
+	struct fw_v2m *v = &gic->v2m[gic->v2m_count++];
+	v->base = e->msi_frame.base;
+	if (e->msi_frame.flags & MADT_MSI_FRAME_SPI_SELECT) {
+		v->spi_base = e->msi_frame.spi_base;
+		v->spi_count = e->msi_frame.spi_count;
+	}
+}
+
 static const madt_handler madt_handlers[] = {
 	[ACPI_MADT_LAPIC] = add_lapic,
 	[ACPI_MADT_IOAPIC] = add_ioapic,
@@ -233,6 +250,7 @@ static const madt_handler madt_handlers[] = {
 	[ACPI_MADT_GICD] = add_gicd,
 	[ACPI_MADT_GICR] = add_gicr,
 	[ACPI_MADT_GIC_ITS] = add_its,
+	[ACPI_MADT_GIC_MSI] = add_v2m,
 };
 
 static int fail_acpi(struct platform *p, int status, int error)
@@ -615,6 +633,8 @@ static void describe_gic(const struct platform *p, void (*line)(const char *text
 		    (unsigned long long)g->gicr[i].size);
 	for (i = 0; i < g->its_count; i++)
 		add(&t, " ITS 0x%llx", (unsigned long long)g->its[i]);
+	for (i = 0; i < g->v2m_count; i++)
+		add(&t, " V2M 0x%llx", (unsigned long long)g->v2m[i].base);
 	if (g->maintenance.intid)
 		add(&t, ", maintenance IRQ %u", g->maintenance.intid);
 	line(t.buf);

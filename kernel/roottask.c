@@ -16,6 +16,7 @@
 #include "cpu.h"
 #include "frame.h"
 #include "klog.h"
+#include "mmio.h"
 #include "pmm.h"
 #include "process.h"
 #include "quota.h"
@@ -146,13 +147,25 @@ static void give_uart(struct loader *l, const struct kosh_mem_range *map, uint32
 	give_phys(l, KOSH_ROOT_FRAME_MMIO, phys, size, FRAME_CACHE_DEVICE, FRAME_RIGHTS_RW);
 }
 
+/*
+ * A firmware MMIO range, without the devices the kernel drives itself (a map
+ * may list the APICs and the HPET in one range with other devices): the
+ * pieces around them, each a frame.
+ */
+static void give_mmio(struct loader *l, uint64_t base, uint64_t size)
+{
+	uint64_t end = base + size;
+	for (uint64_t at = base, stop; (stop = mmio_next_piece(&at, end)) != 0; at = stop)
+		give_phys(l, KOSH_ROOT_FRAME_MMIO, at, stop - at, FRAME_CACHE_DEVICE,
+			  FRAME_RIGHTS_RW);
+}
+
 static void give_frames(struct loader *l, const struct kosh_bootinfo *bi)
 {
 	const struct kosh_mem_range *map = (const void *)(uintptr_t)(bi->hhdm_base + bi->mem_map);
 	for (uint32_t i = 0; i < bi->mem_map_count; i++) {
 		if (map[i].type == KOSH_MEM_MMIO)
-			give_phys(l, KOSH_ROOT_FRAME_MMIO, map[i].base, map[i].size,
-				  FRAME_CACHE_DEVICE, FRAME_RIGHTS_RW);
+			give_mmio(l, map[i].base, map[i].size);
 		else if (map[i].type == KOSH_MEM_ACPI_RECLAIM || map[i].type == KOSH_MEM_ACPI_NVS)
 			give_phys(l, KOSH_ROOT_FRAME_ACPI, map[i].base, map[i].size,
 				  FRAME_CACHE_NORMAL, FRAME_RIGHTS_RO);
@@ -221,6 +234,7 @@ static int build(struct loader *l, const struct kosh_bootinfo *bi, const void *f
 						   KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE);
 	l->info->irq_control = give(l, irq_control_object(), KOSH_RIGHTS_ALL);
 	l->info->ioport_control = give(l, ioport_control_object(), KOSH_RIGHTS_ALL);
+	l->info->mmio_control = give(l, mmio_control_object(), KOSH_RIGHTS_ALL);
 	return 0;
 }
 

@@ -11,6 +11,12 @@
  * device cannot storm before the driver has served it. A line belongs to one
  * IRQ object at a time; its destruction masks the line again.
  *
+ * A message-signalled interrupt (irq_create_msi) is an IRQ object too, on a
+ * vector (x86-64) or GICv2m SPI (AArch64) of its own that the architecture
+ * allocates: edge-triggered, so it is never masked; each arrival signals the
+ * bits, and irq_ack on it succeeds and changes nothing. Its destruction gives
+ * the vector or SPI back.
+ *
  * An I/O-port range opens its ports to every thread of the process that
  * enables it, through the x86-64 TSS I/O bitmap (the process's bitmap is
  * copied in when one of its threads is switched to).
@@ -25,6 +31,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "thread.h"
+#include "usercopy.h"
 
 #include <kosh/string.h>
 
@@ -63,6 +70,7 @@ struct irq_line {
 	struct notification *ntf; /* a reference */
 	uint64_t bits;
 	struct quota *quota;
+	uint8_t msi;        /* a message-signalled interrupt: line is unused */
 };
 
 static struct irq_line *lines[IRQ_LINES_MAX];
@@ -78,6 +86,14 @@ static void irq_arrived(uint32_t irq, void *ctx)
 	sched_post_work(SCHED_WORK_IRQ);
 }
 
+/* An MSI is edge-triggered: nothing to mask, every arrival is one more signal. */
+static void msi_arrived(uint32_t irq, void *ctx)
+{
+	uint32_t slot = (uint32_t)(uintptr_t)ctx;
+	__atomic_fetch_or(&pending, 1ull << slot, __ATOMIC_RELEASE);
+	sched_post_work(SCHED_WORK_IRQ);
+}
+
 void irqobj_deliver_pending(void)
 {
 	uint64_t bits = __atomic_exchange_n(&pending, 0, __ATOMIC_ACQUIRE);
@@ -89,9 +105,14 @@ void irqobj_deliver_pending(void)
 static void irq_line_release(struct kobject *o)
 {
 	struct irq_line *l = (struct irq_line *)o;
-	arch_irq_line_mask(l->line, 1);
-	irq_register(l->irq, NULL, NULL);
-	lines[l->slot] = NULL;
+	if (lines[l->slot] == l) { /* else it never got its line or vector */
+		if (!l->msi)
+			arch_irq_line_mask(l->line, 1);
+		irq_register(l->irq, NULL, NULL);
+		if (l->msi) /* after the handler is gone: the next owner's arrivals are its own */
+			arch_msi_free(l->irq);
+		lines[l->slot] = NULL;
+	}
 	kobject_put(&l->ntf->obj);
 	struct quota *q = l->quota;
 	kfree(l);
@@ -104,7 +125,7 @@ static int find_slot(uint32_t line, kosh_err_t *why)
 {
 	int free_slot = -1;
 	for (int i = 0; i < IRQ_LINES_MAX; i++) {
-		if (lines[i] && lines[i]->line == line) {
+		if (lines[i] && !lines[i]->msi && lines[i]->line == line) {
 			*why = KOSH_E_BUSY;
 			return -1;
 		}
@@ -113,6 +134,28 @@ static int find_slot(uint32_t line, kosh_err_t *why)
 	}
 	*why = KOSH_E_NO_SLOTS;
 	return free_slot;
+}
+
+/* A new IRQ object in slot for n and bits, charged to self's quota; NULL if out of memory. */
+static struct irq_line *line_new(struct thread *self, int slot, struct notification *n,
+				 uint64_t bits)
+{
+	struct quota *q = self->proc->quota;
+	if (quota_charge(q, sizeof(struct irq_line)))
+		return NULL;
+	struct irq_line *l = kzalloc(sizeof(*l));
+	if (!l) {
+		quota_uncharge(q, sizeof(*l));
+		return NULL;
+	}
+	kobject_init(&l->obj, KOSH_OBJ_IRQ, irq_line_release);
+	l->slot = (uint32_t)slot;
+	l->ntf = n;
+	kobject_get(&n->obj);
+	l->bits = bits;
+	l->quota = q;
+	kobject_get(&q->obj);
+	return l;
 }
 
 static kosh_err_t bind_line(struct thread *self, uint32_t line, struct notification *n,
@@ -125,22 +168,10 @@ static kosh_err_t bind_line(struct thread *self, uint32_t line, struct notificat
 	int irq = arch_irq_line_route(line, &cpus[0]);
 	if (irq < 0)
 		return KOSH_E_NOT_FOUND;
-	struct quota *q = self->proc->quota;
-	if (quota_charge(q, sizeof(struct irq_line)))
+	struct irq_line *l = line_new(self, slot, n, bits);
+	if (!l)
 		return KOSH_E_NO_MEMORY;
-	struct irq_line *l = kzalloc(sizeof(*l));
-	if (!l) {
-		quota_uncharge(q, sizeof(*l));
-		return KOSH_E_NO_MEMORY;
-	}
-	kobject_init(&l->obj, KOSH_OBJ_IRQ, irq_line_release);
 	l->line = line;
-	l->slot = (uint32_t)slot;
-	l->ntf = n;
-	kobject_get(&n->obj);
-	l->bits = bits;
-	l->quota = q;
-	kobject_get(&q->obj);
 	l->irq = (uint32_t)irq;
 	lines[slot] = l;
 	slot_line[slot] = line;
@@ -174,11 +205,66 @@ int64_t sys_irq_create(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 				  KOSH_RIGHT_SIGNAL | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE, 0);
 }
 
-/* irq_create_msi(irq_control, notification, bits, struct kosh_msi *out) -> IRQ handle */
+/* A message-signalled interrupt for n and bits, delivered to the boot CPU; *msi says how. */
+static kosh_err_t bind_msi(struct thread *self, struct notification *n, uint64_t bits,
+			   struct kosh_msi *msi, struct irq_line **out)
+{
+	int slot = -1;
+	for (int i = 0; i < IRQ_LINES_MAX && slot < 0; i++)
+		if (!lines[i])
+			slot = i;
+	if (slot < 0)
+		return KOSH_E_NO_SLOTS;
+	struct irq_line *l = line_new(self, slot, n, bits);
+	if (!l)
+		return KOSH_E_NO_MEMORY;
+	int irq = arch_msi_alloc(&cpus[0], &msi->address, &msi->data);
+	if (irq < 0) {
+		kobject_put(&l->obj); /* not in lines[]: nothing to give back */
+		return (kosh_err_t)irq;
+	}
+	l->msi = 1;
+	l->irq = msi->irq = (uint32_t)irq;
+	l->line = UINT32_MAX;
+	lines[slot] = l;
+	if (irq_register((uint32_t)irq, msi_arrived, (void *)(uintptr_t)slot)) {
+		kobject_put(&l->obj);
+		return KOSH_E_NOT_SUPPORTED;
+	}
+	*out = l;
+	return KOSH_OK;
+}
+
+/*
+ * irq_create_msi(irq_control, notification, bits, struct kosh_msi *out) -> IRQ
+ * handle. The message is copied out before the handle is published; a bad
+ * pointer undoes everything (the vector or SPI is free again).
+ */
 int64_t sys_irq_create_msi(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 {
-	(void)self, (void)r;
-	return KOSH_E_NOT_SUPPORTED;
+	struct kobject *ctl, *n;
+	struct irq_line *l;
+	struct kosh_msi msi = { 0 };
+	kosh_err_t e = sys_get(self, r[0], KOSH_OBJ_IRQ_CONTROL, KOSH_RIGHT_MANAGE, &ctl, NULL);
+	if (e)
+		return e;
+	kobject_put(ctl);
+	if (!r[2])
+		return KOSH_E_INVALID_ARGUMENT;
+	e = sys_get(self, r[1], KOSH_OBJ_NOTIFICATION, KOSH_RIGHT_SIGNAL, &n, NULL);
+	if (e)
+		return e;
+	e = bind_msi(self, (struct notification *)n, r[2], &msi, &l);
+	kobject_put(n);
+	if (e)
+		return e;
+	e = copy_to_user(user_ptr(r[3]), &msi, sizeof(msi));
+	if (e) {
+		kobject_put(&l->obj);
+		return e;
+	}
+	return sys_insert(self, &l->obj, KOSH_RIGHT_SIGNAL | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE,
+			  0);
 }
 
 int64_t sys_irq_ack(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
@@ -187,7 +273,9 @@ int64_t sys_irq_ack(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 	kosh_err_t e = sys_get(self, r[0], KOSH_OBJ_IRQ, KOSH_RIGHT_SIGNAL, &o, NULL);
 	if (e)
 		return e;
-	arch_irq_line_mask(((struct irq_line *)o)->line, 0);
+	struct irq_line *l = (struct irq_line *)o;
+	if (!l->msi) /* an MSI is never masked: nothing to do */
+		arch_irq_line_mask(l->line, 0);
 	kobject_put(o);
 	return KOSH_OK;
 }

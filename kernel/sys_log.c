@@ -9,11 +9,14 @@
  * log_console hands the UART to the calling process (the console driver): log
  * lines stop going to the UART for as long as that process lives, so a driver
  * that dies — before its restart silences the kernel again — never leaves the
- * machine mute, and its death is reported on the UART.
+ * machine mute, and its death is reported on the UART. The framebuffer is
+ * handed over the same way (LOG_CONSOLE_FRAMEBUFFER, to sbin/fbcon), each of
+ * the two to its own holder.
  */
 #include "sys_log.h"
 
 #include "cap.h"
+#include "fbcon.h"
 #include "klog.h"
 #include "process.h"
 #include "spinlock.h"
@@ -69,22 +72,68 @@ int64_t sys_log_write(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 }
 
 /*
- * The process the UART is given to (a reference), or NULL. The lock keeps a
- * console write from looking at a holder that log_console is letting go.
+ * log_console's flags (<kosh/abi.h>): bit 0 gives (1) or takes back (0);
+ * KOSH_LOG_CONSOLE_FRAMEBUFFER names the framebuffer instead of the UART. Flags
+ * 0 and 1 are the UART's, as they always were.
  */
-static struct process *uart_holder;
+#define LOG_CONSOLE_GIVE	KOSH_LOG_CONSOLE_GIVE
+#define LOG_CONSOLE_FRAMEBUFFER KOSH_LOG_CONSOLE_FRAMEBUFFER
+
+/* A kernel console a process may hold: the UART or the framebuffer. */
+struct console_holder {
+	const char *what;
+	struct process *proc; /* a reference, or NULL */
+};
+
+/*
+ * The lock keeps a console write from looking at a holder that log_console is
+ * letting go.
+ */
+static struct console_holder uart_holder = { "the UART", NULL };
+static struct console_holder fb_holder = { "the framebuffer", NULL };
 static struct spinlock holder_lock = SPINLOCK_INIT;
 
-int log_uart_given(void)
+static int held(const struct console_holder *h)
 {
 	uint64_t flags = spin_lock_irqsave(&holder_lock);
-	const struct process *p = uart_holder;
+	const struct process *p = h->proc;
 	int given = p && __atomic_load_n(&p->state, __ATOMIC_RELAXED) == PROCESS_ALIVE;
 	spin_unlock_irqrestore(&holder_lock, flags);
 	return given;
 }
 
-/* log_console(log, flags): 1 gives the UART to the calling process, 0 takes it back */
+int log_uart_given(void)
+{
+	return held(&uart_holder);
+}
+
+/* 1 while a live process holds the framebuffer: kernel/fbcon.c asks before drawing. */
+static int log_fb_given(void)
+{
+	return held(&fb_holder);
+}
+
+/* now (a process or NULL) holds h from here on. */
+static void hand_over(struct console_holder *h, struct process *now)
+{
+	if (now && now != h->proc)
+		klog_info("kosh: %s is given to %s; the log keeps every line", h->what, now->name);
+	if (now)
+		kobject_get(&now->obj);
+	uint64_t flags = spin_lock_irqsave(&holder_lock);
+	struct process *old = h->proc;
+	h->proc = now;
+	spin_unlock_irqrestore(&holder_lock, flags);
+	if (old && !now)
+		klog_info("kosh: %s is back from %s", h->what, old->name);
+	if (old)
+		kobject_put(&old->obj); /* no console write looks at it any more */
+}
+
+/*
+ * log_console(log, flags): 1 gives the UART to the calling process, 0 takes it
+ * back; 0x101 and 0x100 do the same with the framebuffer.
+ */
 int64_t sys_log_console(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 {
 	struct kobject *o;
@@ -92,21 +141,15 @@ int64_t sys_log_console(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 	if (err)
 		return err;
 	kobject_put(o);
-	if (r[1] > 1)
+	if (r[1] & ~(uint64_t)(LOG_CONSOLE_GIVE | LOG_CONSOLE_FRAMEBUFFER))
 		return KOSH_E_INVALID_ARGUMENT;
-	struct process *now = r[1] ? self->proc : NULL;
-	if (now && now != uart_holder)
-		klog_info("kosh: the UART is given to %s; the log keeps every line", now->name);
-	if (now)
-		kobject_get(&now->obj);
-	uint64_t flags = spin_lock_irqsave(&holder_lock);
-	struct process *old = uart_holder;
-	uart_holder = now;
-	spin_unlock_irqrestore(&holder_lock, flags);
-	if (old && !now)
-		klog_info("kosh: the UART is back from %s", old->name);
-	if (old)
-		kobject_put(&old->obj); /* no console write looks at it any more */
+	struct process *now = r[1] & LOG_CONSOLE_GIVE ? self->proc : NULL;
+	if (r[1] & LOG_CONSOLE_FRAMEBUFFER) {
+		fbcon_set_given(log_fb_given); /* the same every time: idempotent */
+		hand_over(&fb_holder, now);
+	} else {
+		hand_over(&uart_holder, now);
+	}
 	return KOSH_OK;
 }
 

@@ -10,6 +10,7 @@
  * handle's rights are kept in the mapping as the most space_protect may give.
  */
 #include "frame.h"
+#include "mmio.h"
 #include "process.h"
 #include "quota.h"
 #include "space.h"
@@ -20,6 +21,9 @@
 #define FRAME_HANDLE_RIGHTS                                                                        \
 	(KOSH_MAP_RIGHTS | KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE |           \
 	 KOSH_RIGHT_MANAGE)
+#define MMIO_HANDLE_RIGHTS                                                                         \
+	(KOSH_RIGHT_READ | KOSH_RIGHT_WRITE | KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER |               \
+	 KOSH_RIGHT_DUPLICATE)
 #define SPACE_HANDLE_RIGHTS \
 	(KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE | KOSH_RIGHT_MANAGE)
 
@@ -136,9 +140,36 @@ int64_t sys_frame_phys(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 	return phys;
 }
 
-/* mmio_create(mmio_control, phys, size, cache) -> frame handle: see sys_irq.c's neighbours. */
+/*
+ * mmio_create(mmio_control, phys, size, cache) -> frame handle over device
+ * memory (mmio.c says which ranges): never RAM, never the kernel's own
+ * devices. The handle may be read, written, mapped and passed on, never
+ * executed, and it has no manage right (frame_phys: the driver knows the
+ * address already). The frame object is charged to the caller's quota.
+ */
 int64_t sys_mmio_create(struct thread *self, uint64_t r[KOSH_SYSCALL_ARGS_MAX])
 {
-	(void)self, (void)r;
-	return KOSH_E_NOT_SUPPORTED;
+	struct kobject *o;
+	struct frame *f;
+	uint32_t cache;
+	kosh_err_t err = sys_get(self, r[0], KOSH_OBJ_MMIO_CONTROL, KOSH_RIGHT_MANAGE, &o, NULL);
+	if (err)
+		return err;
+	kobject_put(o); /* a static singleton */
+	err = mmio_check(r[1], r[2], r[3], &cache);
+	if (err)
+		return err;
+	/* The object is kernel memory: the caller's quota pays for it (release_frame gives it back). */
+	struct quota *q = self->proc->quota;
+	if (quota_charge(q, sizeof(struct frame)))
+		return KOSH_E_NO_MEMORY;
+	err = frame_create_phys(r[1], r[2], cache, &f);
+	if (err) {
+		quota_uncharge(q, sizeof(struct frame));
+		return err;
+	}
+	f->charged = sizeof(struct frame);
+	f->quota = q;
+	kobject_get(&q->obj);
+	return sys_insert(self, &f->obj, MMIO_HANDLE_RIGHTS, 0);
 }

@@ -19,6 +19,11 @@
 #                           instruction to the shell's login banner, printed just
 #                           before its first prompt (the monotonic clock counts
 #                           from the loader's start)
+#   blk_read_4k blk_read_64k  a third boot, of the plain system with a 32 MiB
+#                           virtio-blk PCI disk: bin/blkbench reads it sequentially
+#                           through the block protocol with 4 KiB and 64 KiB
+#                           requests, one at a time (MB/s of guest time, MB = 10^6
+#                           bytes; test/qemu/disktest.py --bench drives the shell)
 # Exits non-zero, with the end of the console log, if any figure is missing.
 # The whole console logs are kept as $KOSH_BUILD_DIR/bench-<arch>.log and
 # bench-<arch>-prompt.log.
@@ -103,5 +108,7 @@ kernel_allocator_metadata \2 KiB/p'
 		tail -n 5 "$plog" >&2
 		failed=1
 	fi
+	# Disk throughput (the log: $build/bench-$arch-disk.log).
+	python3 "$root/test/qemu/disktest.py" --build "$build" --bench "$arch" || failed=1
 done
 exit $failed

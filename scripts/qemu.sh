@@ -5,6 +5,8 @@
 #   scripts/qemu.sh ARCH IMAGE [--memory SIZE] [--machine OPTS] [--gui] [--gdb] [-- QEMU ARGS...]
 # ARCH: x86_64 (q35 + OVMF) or aarch64 (virt + AAVMF). --machine adds machine
 # options (e.g. acpi=off, virtualization=on). The serial console is on stdio.
+# --gui opens a window on the framebuffer, where sbin/fbcon shows the shell too:
+# x86-64 types on the PS/2 keyboard, AArch64 gets ramfb and a virtio keyboard.
 set -eu
 arch=$1 image=$2; shift 2
 memory=512M machine_opts="" gui=0 gdb=0
@@ -40,7 +42,8 @@ x86_64)
 	exec qemu-system-x86_64 -machine "q35$machine_opts" -bios /usr/share/ovmf/OVMF.fd \
 		-drive "format=raw,file=$image" "$@" ;;
 aarch64)
-	[ $gui = 1 ] && set -- "$@" -device ramfb -device qemu-xhci -device usb-kbd
+	# A framebuffer (AAVMF's GOP on ramfb) and a keyboard Kosh drives (virtio-input).
+	[ $gui = 1 ] && set -- "$@" -device ramfb -device virtio-keyboard-pci
 	exec qemu-system-aarch64 -machine "virt$machine_opts" -cpu cortex-a72 \
 		-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd \
 		-drive "if=none,format=raw,file=$image,id=disk" -device virtio-blk-device,drive=disk \

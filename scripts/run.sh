@@ -3,7 +3,9 @@
 # Run Kosh: install what is missing, build, and boot the disk image in QEMU with
 # the serial console on this terminal.
 #   scripts/run.sh [x86_64|aarch64] [--gui] [--gdb] [--memory SIZE] [-- QEMU ARGS...]
-# --gui opens a window (on AArch64 with a ramfb framebuffer and a USB keyboard);
+# --gui opens a window showing the shell on the framebuffer (sbin/fbcon), which
+# takes keys too: the PS/2 keyboard on x86-64; on AArch64 a ramfb framebuffer and
+# a virtio keyboard (virtio-input);
 # --gdb makes QEMU wait for a debugger on localhost:1234.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

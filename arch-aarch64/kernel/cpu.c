@@ -74,6 +74,16 @@ uint64_t arch_cpu_hwid(void)
 	return mpidr & 0xff00ffffffull; /* Aff3, Aff2, Aff1, Aff0 */
 }
 
+/* ID_AA64MMFR0_EL1.PARange (bits 3:0): 32, 36, 40, 42, 44, 48 or 52 bits. */
+unsigned arch_phys_addr_bits(void)
+{
+	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	uint64_t mmfr0;
+	__asm__ volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	unsigned pa = (unsigned)(mmfr0 & 0xf);
+	return pa < sizeof(bits) / sizeof(bits[0]) ? bits[pa] : 48;
+}
+
 uint32_t arch_id(void)
 {
 	return KOSH_ARCH_AARCH64;

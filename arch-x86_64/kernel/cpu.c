@@ -271,6 +271,17 @@ uint64_t arch_cpu_hwid(void)
 	return r[1] ? r[3] : initial_id; /* EBX 0: the leaf is not implemented */
 }
 
+/* CPUID 0x80000008 EAX[7:0]; 36 bits (the architectural minimum) where the leaf is missing. */
+unsigned arch_phys_addr_bits(void)
+{
+	uint32_t r[4];
+	x86_cpuid(0x80000000u, 0, r);
+	if (r[0] < 0x80000008u)
+		return 36;
+	x86_cpuid(0x80000008u, 0, r);
+	return (r[0] & 0xff) ? r[0] & 0xff : 36;
+}
+
 volatile uint32_t *x86_mmio(uint64_t phys)
 {
 	return (volatile uint32_t *)(uintptr_t)(bootinfo_current()->hhdm_base + phys);

@@ -34,8 +34,10 @@
 
 /* Interrupt vectors (docs/x86_64.md). A higher vector is a higher priority class. */
 #define X86_VECTOR_PIC_BASE     0x20 /* the 8259s, remapped and masked: 0x20-0x2f */
-#define X86_VECTOR_DEVICE_FIRST 0x30 /* IOAPIC and MSI routes: irq_handle() */
-#define X86_VECTOR_DEVICE_LAST  0xdf
+#define X86_VECTOR_DEVICE_FIRST 0x30 /* IOAPIC routes, line n at 0x30 + n: irq_handle() */
+#define X86_VECTOR_DEVICE_LAST  0x9f
+#define X86_VECTOR_MSI_FIRST    0xa0 /* message-signalled interrupts: irq_handle() */
+#define X86_VECTOR_MSI_LAST     0xdf
 #define X86_VECTOR_SELFTEST     0xe0 /* the IOAPIC self-check's route */
 #define X86_VECTOR_TIMER        0xf0 /* this CPU's LAPIC timer: timer_interrupt() */
 #define X86_VECTOR_IPI_BASE     0xf1 /* + enum ipi_kind: smp_ipi_handle() */

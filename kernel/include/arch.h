@@ -205,6 +205,9 @@ void arch_mmu_switch_user(uint64_t root);
 #define ARCH_IOPORT_BITMAP_BYTES 8192u
 int arch_ioport_bitmap_set(uint8_t *bitmap, uint32_t base, uint32_t count, int allow);
 
+/* The CPU's physical address width in bits (x86-64: CPUID 0x80000008; AArch64: PARange). */
+unsigned arch_phys_addr_bits(void);
+
 /* 1 if this port has an I/O-port space (x86-64). */
 int arch_has_ioports(void);
 
@@ -223,6 +226,21 @@ int arch_irq_line_route(uint32_t line, const struct cpu *c);
 
 /* Mask or unmask a routed line at the interrupt controller. */
 void arch_irq_line_mask(uint32_t line, int masked);
+
+/*
+ * A message-signalled interrupt delivered to CPU c, edge-triggered and enabled
+ * at the controller: x86-64 a free vector of the MSI pool (address 0xfee00000
+ * with c's APIC id, data the vector); AArch64 a free SPI of a GICv2m frame
+ * (address the frame's MSI_SETSPI_NS, data the INTID). What the device must
+ * write goes to *address and *data. Returns the number irq_handle() is called
+ * with, or a negative kosh_err_t: KOSH_E_NO_SLOTS (every one in use),
+ * KOSH_E_NOT_SUPPORTED (no way to deliver MSIs to c: no GICv2m frame, an APIC
+ * id an xAPIC message cannot name).
+ */
+int arch_msi_alloc(const struct cpu *c, uint64_t *address, uint32_t *data);
+
+/* Disable and give back irq, a number arch_msi_alloc returned. */
+void arch_msi_free(uint32_t irq);
 
 /* ---- end of interrupt-line hooks ---- */
 

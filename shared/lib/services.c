@@ -57,13 +57,22 @@ static const char *const key_names[KEY_COUNT] = {
 
 /*
  * Start-page names init gives a service besides its endpoints (docs/services.md,
- * "What init gives a service"); "irq", "ioport" and "mmio" followed by digits too.
+ * "What init gives a service"); "irq", "ioport", "mmio", "acpi", "dtb" and "fb"
+ * followed by digits too, and the grants' own names (grant_names).
  */
 static const char *const reserved_names[] = {
-    "klog",   "quota",	"process",   "space",	     "thread",	   "stdin",
-    "stdout", "stderr", "klog-read", "klog-console", "irq-notify", "quota-root",
+    "klog",  "quota",  "process", "space",	"thread",
+    "stdin", "stdout", "stderr",  "irq-notify", "rootinfo",
 };
-static const char *const numbered_names[] = {"irq", "ioport", "mmio"};
+static const char *const numbered_names[] = {"irq", "ioport", "mmio", "acpi", "dtb", "fb"};
+
+/* The grant words, bit k of kosh_service.grants being grant_names[k]. */
+static const char *const grant_names[] = {
+    "klog-read",   "klog-console", "quota-root",  "firmware",
+    "framebuffer", "mmio-control", "irq-control", "ioport-control",
+    "boot-info",
+};
+_Static_assert(sizeof(grant_names) / sizeof(grant_names[0]) == 9, "a name per grant bit");
 
 /* A piece of the text: not NUL-terminated. */
 /* A value quoted in a message: at most SHOW_MAX characters, then "...". */
@@ -88,21 +97,6 @@ static int span_starts(struct kosh_span s, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	return s.len >= n && memcmp(s.p, prefix, n) == 0;
-}
-
-/* The next blank-separated word of *s into *word; 0 when there is none left. */
-static int next_word(struct kosh_span *s, struct kosh_span *word)
-{
-	*s = kosh_span_trim(*s);
-	if (s->len == 0)
-		return 0;
-	word->p = s->p;
-	word->len = 0;
-	while (word->len < s->len && !kosh_is_blank(s->p[word->len]))
-		word->len++;
-	s->p += word->len;
-	s->len -= word->len;
-	return 1;
 }
 
 static void copy_span(char *dst, size_t cap, struct kosh_span s)
@@ -172,12 +166,31 @@ static int check_name(struct parser *ps, const char *what, struct kosh_span name
 	return check_name_max(ps, what, name, KOSH_SERVICES_NAME_MAX);
 }
 
+const char *kosh_services_grant_name(uint32_t bit)
+{
+	for (uint32_t k = 0; k < sizeof(grant_names) / sizeof(grant_names[0]); k++)
+		if (bit == 1u << k)
+			return grant_names[k];
+	return NULL;
+}
+
+uint32_t kosh_services_grant_bit(const char *word, size_t len)
+{
+	struct kosh_span w = {word, len};
+	for (uint32_t k = 0; k < sizeof(grant_names) / sizeof(grant_names[0]); k++)
+		if (kosh_span_is(w, grant_names[k]))
+			return 1u << k;
+	return 0;
+}
+
 /* 1 if name is a start-page name init uses for something else. */
 static int is_reserved(struct kosh_span name)
 {
 	for (size_t i = 0; i < sizeof(reserved_names) / sizeof(reserved_names[0]); i++)
 		if (kosh_span_is(name, reserved_names[i]))
 			return 1;
+	if (kosh_services_grant_bit(name.p, name.len))
+		return 1;
 	for (size_t i = 0; i < sizeof(numbered_names) / sizeof(numbered_names[0]); i++) {
 		size_t n = strlen(numbered_names[i]), k = n;
 		if (name.len <= n || memcmp(name.p, numbered_names[i], n) != 0)
@@ -188,6 +201,11 @@ static int is_reserved(struct kosh_span name)
 			return 1;
 	}
 	return 0;
+}
+
+int kosh_services_reserved_name(const char *name, size_t len)
+{
+	return is_reserved((struct kosh_span){name, len});
 }
 
 static int check_endpoint_name(struct parser *ps, struct kosh_span name)
@@ -490,7 +508,7 @@ static int set_endpoint(struct parser *ps, struct kosh_span v)
 {
 	struct kosh_span word;
 	enum kosh_service_role role;
-	next_word(&v, &word);
+	kosh_span_next_word(&v, &word);
 	if (kosh_span_is(word, "serve"))
 		role = KOSH_SERVICE_SERVE;
 	else if (kosh_span_is(word, "use"))
@@ -500,7 +518,7 @@ static int set_endpoint(struct parser *ps, struct kosh_span v)
 			    show(word).s);
 	if (kosh_span_trim(v).len == 0)
 		return fail(ps, ps->line, "endpoint: no name after '%s'", show(word).s);
-	while (next_word(&v, &word))
+	while (kosh_span_next_word(&v, &word))
 		if (add_endpoint(ps, role, word))
 			return -1;
 	return 0;
@@ -618,7 +636,7 @@ static int set_backoff(struct parser *ps, struct kosh_span v)
 {
 	struct kosh_span first, second, extra, all = v;
 	uint32_t initial, cap;
-	if (!next_word(&v, &first) || !next_word(&v, &second) || next_word(&v, &extra))
+	if (!kosh_span_next_word(&v, &first) || !kosh_span_next_word(&v, &second) || kosh_span_next_word(&v, &extra))
 		return fail(ps, ps->line, "backoff '%s': expected INITIAL CAP, e.g. 100ms 10s",
 			    show(all).s);
 	if (parse_duration(ps, first, &initial) || parse_duration(ps, second, &cap))
@@ -639,7 +657,7 @@ static int set_arch(struct parser *ps, struct kosh_span v)
 	uint32_t arches = 0, bit;
 	if (svc->endpoint_count || svc->irq_count || svc->ioport_count || svc->mmio_count)
 		return fail(ps, ps->line, "arch must come before endpoint, irq, ioport and mmio");
-	while (next_word(&v, &word)) {
+	while (kosh_span_next_word(&v, &word)) {
 		if (kosh_span_is(word, "x86_64"))
 			bit = KOSH_SERVICE_ARCH_X86_64;
 		else if (kosh_span_is(word, "aarch64"))
@@ -705,16 +723,11 @@ static int set_stdio(struct parser *ps, struct kosh_span v)
 
 static int add_grant(struct parser *ps, struct kosh_span word)
 {
-	uint32_t bit;
-	if (kosh_span_is(word, "klog-read"))
-		bit = KOSH_SERVICE_GRANT_KLOG_READ;
-	else if (kosh_span_is(word, "klog-console"))
-		bit = KOSH_SERVICE_GRANT_KLOG_CONSOLE;
-	else if (kosh_span_is(word, "quota-root"))
-		bit = KOSH_SERVICE_GRANT_QUOTA_ROOT;
-	else
+	uint32_t bit = kosh_services_grant_bit(word.p, word.len);
+	if (!bit)
 		return fail(ps, ps->line,
-			    "grant '%s': expected klog-read, klog-console or quota-root",
+			    "grant '%s': expected klog-read, klog-console, quota-root, firmware, "
+			    "framebuffer, mmio-control, irq-control, ioport-control or boot-info",
 			    show(word).s);
 	if (ps->cur->grants & bit)
 		return fail(ps, ps->line, "grant '%s' listed twice", show(word).s);
@@ -727,7 +740,7 @@ static int each_word(struct parser *ps, struct kosh_span v,
 		     int (*add)(struct parser *, struct kosh_span))
 {
 	struct kosh_span word;
-	while (next_word(&v, &word))
+	while (kosh_span_next_word(&v, &word))
 		if (add(ps, word))
 			return -1;
 	return 0;
@@ -797,12 +810,24 @@ static int check_schemes(struct parser *ps)
 	return 0;
 }
 
-/* What init puts in the service's start page (docs/services.md); at most 13. */
+/*
+ * What init puts in the service's start page (docs/services.md); at most
+ * KOSH_SERVICES_HANDLES_MAX. A grant is one handle, but firmware is "rootinfo"
+ * and up to KOSH_SERVICES_FIRMWARE_MAX frames, and framebuffer is its frame
+ * and "rootinfo" (one page for both grants, and for boot-info, which is that page
+ * alone).
+ */
 static uint32_t start_handles(const struct kosh_service *svc)
 {
 	uint32_t n = 2 + svc->endpoint_count + svc->irq_count + svc->ioport_count + svc->mmio_count;
-	n += svc->irq_count ? 1 : 0;			/* irq-notify */
-	n += (uint32_t)__builtin_popcount(svc->grants); /* one handle each */
+	n += svc->irq_count ? 1 : 0; /* irq-notify */
+	n += (uint32_t)__builtin_popcount(svc->grants & ~KOSH_SERVICE_GRANT_BOOT_INFO);
+	if (svc->grants & KOSH_SERVICE_GRANT_FIRMWARE)
+		n += KOSH_SERVICES_FIRMWARE_MAX; /* the grant's own handle is "rootinfo" */
+	else if (svc->grants & KOSH_SERVICE_GRANT_FRAMEBUFFER)
+		n += 1; /* "rootinfo" besides fb<i> */
+	else if (svc->grants & KOSH_SERVICE_GRANT_BOOT_INFO)
+		n += 1; /* "rootinfo" */
 	return n + (svc->stdio[0] ? 3 : 0);
 }
 
@@ -855,7 +880,7 @@ static int parse_header(struct parser *ps, struct kosh_span line)
 	if (line.p[line.len - 1] != ']' || line.len < 2)
 		return fail(ps, ps->line, "malformed section header (expected [service NAME])");
 	inner.len--;
-	if (!next_word(&inner, &word) || !kosh_span_is(word, "service") ||
+	if (!kosh_span_next_word(&inner, &word) || !kosh_span_is(word, "service") ||
 	    kosh_span_trim(inner).len == 0)
 		return fail(ps, ps->line, "unknown section '%s' (expected [service NAME])",
 			    show(line).s);

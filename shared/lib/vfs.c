@@ -451,6 +451,7 @@ static const char *const error_texts[] = {
     [KOSH_VFS_EBUSY] = "busy",
     [KOSH_VFS_EEXIST] = "file exists",
     [KOSH_VFS_EXDEV] = "cross-scheme rename",
+    [KOSH_VFS_ENODEV] = "no such device",
     [KOSH_VFS_ENOTDIR] = "not a directory",
     [KOSH_VFS_EISDIR] = "is a directory",
     [KOSH_VFS_EINVAL] = "invalid argument",

@@ -243,8 +243,8 @@ def check_user_suite(case, log):
 
 
 def font_glyphs():
-    """The 8x16 glyphs of kernel/font.c, 0x20..0x7e, as 16 row bytes each."""
-    text = open(os.path.join(ROOT, "kernel", "font.c")).read()
+    """The 8x16 glyphs of shared/lib/font.c, 0x20..0x7e, as 16 row bytes each."""
+    text = open(os.path.join(ROOT, "shared", "lib", "font.c")).read()
     table = text[text.index("font_glyphs["):text.index("font_replacement")]
     rows = [int(v, 16) for v in re.findall(r"\b(0x[0-9a-fA-F]{2}),", table)]
     assert len(rows) == 95 * 16, f"font.c: {len(rows)} rows"
@@ -366,7 +366,9 @@ def cases(build):
                      check_cpus(1))),
         Case("x86_64-smp4-4G", "x86_64", memory="4G", extra=("-smp", "4"), cfg=CFG_TEST,
              checks=(check_memory, check_cpus(4))),
-        Case("x86_64-smp2-128M", "x86_64", memory="128M", extra=("-smp", "2"), cfg=CFG_TEST,
+        # edu (MSI0001): a PCI device whose MSI the test raises; on each MSI-capable case.
+        Case("x86_64-smp2-128M", "x86_64", memory="128M", extra=("-smp", "2", "-device", "edu"),
+             cfg=CFG_TEST,
              checks=(check_memory, check_cpus(2))),
         Case("x86_64-from-shell", "x86_64", cfg=CFG_TEST, layout="shell",
              checks=(check_memory,)),
@@ -393,11 +395,12 @@ def cases(build):
              expect_fail=r"^kosh: panic on cpu 0: data abort from EL1 at 0xffffffff7ffff000: "
                          r"translation fault \(level [0-3]\), write",
              panic=FAULT_REPORT + (r"^elr ffffffff8[0-9a-f]{7} spsr [0-9a-f]{8} esr 9[0-9a-f]{7} ",)),
-        Case("aarch64-acpi", "aarch64", cfg=CFG_TEST,
+        Case("aarch64-acpi", "aarch64", extra=("-device", "edu"), cfg=CFG_TEST,
              checks=(check_memory, check_framebuffer(False),
                      check_tables(True, False, "ACPI SPCR"), check_flag("el2", False),
                      check_cpus(1), check_aarch64(2, "CNTV"))),
-        Case("aarch64-dtb", "aarch64", machine="acpi=off", extra=("-smp", "2"), cfg=CFG_TEST,
+        Case("aarch64-dtb", "aarch64", machine="acpi=off", extra=("-smp", "2", "-device", "edu"),
+             cfg=CFG_TEST,
              checks=(check_memory, check_framebuffer(False),
                      check_tables(False, True, "device tree"), check_cpus(2),
                      check_aarch64(2, "CNTV"))),

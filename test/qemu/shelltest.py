@@ -273,6 +273,8 @@ def steps_restarts(sh):
         if name == "sh":
             continue
         state, pid, restarts = services(sh)[name]
+        if name == "fbcon" and state == "stopped" and restarts == 0:
+            continue  # no framebuffer (AArch64 without ramfb): it exited 0, as it should
         if state != "running" or not pid.isdigit():
             raise Failure(f"service {name} is {state} (pid {pid}) before the kill")
         sh.run(f"kill {pid}")

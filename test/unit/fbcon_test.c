@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of kernel/fbcon.c and kernel/font.c. The console draws into a
+ * Host tests of kernel/fbcon.c and the shared font (shared/lib/font.c). The console draws into a
  * malloc'd framebuffer of 100x50 pixels (12x3 cells, two spare scan lines) with
  * a 432-byte pitch and red in the low byte, so the checks catch mixed-up
  * channels and pitch arithmetic. Bytes the console must never write (the line
@@ -16,9 +16,10 @@
 #include <cmocka.h>
 
 #include <kosh/bootinfo.h>
+#include <kosh/font.h>
 
+#include "arch_fake.h"
 #include "fbcon.h"
-#include "font.h"
 
 #define WIDTH  100
 #define HEIGHT 50
@@ -37,7 +38,7 @@
 #define FG_PX         0x00563412u
 #define BG_PX         0x00debc9au
 
-static const uint8_t solid[FONT_HEIGHT] = {
+static const uint8_t solid[KOSH_FONT_HEIGHT] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
@@ -105,11 +106,11 @@ static uint32_t pixel(const struct screen *s, uint32_t x, uint32_t y)
 static void assert_cell(const struct screen *s, uint32_t col, uint32_t row,
 			const uint8_t *glyph, uint32_t fg, uint32_t bg)
 {
-	for (uint32_t r = 0; r < FONT_HEIGHT; r++) {
-		for (uint32_t c = 0; c < FONT_WIDTH; c++) {
+	for (uint32_t r = 0; r < KOSH_FONT_HEIGHT; r++) {
+		for (uint32_t c = 0; c < KOSH_FONT_WIDTH; c++) {
 			uint32_t want = (glyph[r] & (0x80 >> c)) ? fg : bg;
 
-			assert_int_equal(pixel(s, col * FONT_WIDTH + c, row * FONT_HEIGHT + r),
+			assert_int_equal(pixel(s, col * KOSH_FONT_WIDTH + c, row * KOSH_FONT_HEIGHT + r),
 					 want);
 		}
 	}
@@ -117,13 +118,13 @@ static void assert_cell(const struct screen *s, uint32_t col, uint32_t row,
 
 static void assert_char(const struct screen *s, uint32_t col, uint32_t row, char c)
 {
-	assert_cell(s, col, row, font_glyph(c), DEFAULT_FG_PX, DEFAULT_BG_PX);
+	assert_cell(s, col, row, kosh_font_glyph(c), DEFAULT_FG_PX, DEFAULT_BG_PX);
 }
 
 /* The cursor inverts the cell it stands on. */
 static void assert_cursor_on(const struct screen *s, uint32_t col, uint32_t row, char c)
 {
-	assert_cell(s, col, row, font_glyph(c), DEFAULT_BG_PX, DEFAULT_FG_PX);
+	assert_cell(s, col, row, kosh_font_glyph(c), DEFAULT_BG_PX, DEFAULT_FG_PX);
 }
 
 static void assert_padding_untouched(const struct screen *s)
@@ -145,7 +146,7 @@ static int glyph_last_row(const uint8_t *glyph)
 {
 	int last = -1;
 
-	for (int r = 0; r < FONT_HEIGHT; r++)
+	for (int r = 0; r < KOSH_FONT_HEIGHT; r++)
 		if (glyph[r])
 			last = r;
 	return last;
@@ -158,7 +159,7 @@ static void test_fbcon_init_clears_to_background(void **state)
 	start(s);
 	for (uint32_t y = 0; y < HEIGHT; y++) {
 		for (uint32_t x = 0; x < WIDTH; x++) {
-			if (x < FONT_WIDTH && y < FONT_HEIGHT)
+			if (x < KOSH_FONT_WIDTH && y < KOSH_FONT_HEIGHT)
 				continue; /* the cursor */
 			assert_int_equal(pixel(s, x, y), DEFAULT_BG_PX);
 		}
@@ -174,8 +175,8 @@ static void test_fbcon_glyph_drawn_through_masks(void **state)
 	start(s);
 	fbcon_set_colour(&s->con, FG_RGB, BG_RGB);
 	put(s, "Kg");
-	assert_cell(s, 0, 0, font_glyph('K'), FG_PX, BG_PX);
-	assert_cell(s, 1, 0, font_glyph('g'), FG_PX, BG_PX);
+	assert_cell(s, 0, 0, kosh_font_glyph('K'), FG_PX, BG_PX);
+	assert_cell(s, 1, 0, kosh_font_glyph('g'), FG_PX, BG_PX);
 }
 
 static void test_fbcon_bgrx_masks(void **state)
@@ -187,7 +188,7 @@ static void test_fbcon_bgrx_masks(void **state)
 	start(s);
 	fbcon_set_colour(&s->con, FG_RGB, BG_RGB);
 	put(s, "x");
-	assert_cell(s, 0, 0, font_glyph('x'), 0x00123456, 0x009abcde);
+	assert_cell(s, 0, 0, kosh_font_glyph('x'), 0x00123456, 0x009abcde);
 }
 
 static void test_fbcon_zero_masks_mean_bgrx(void **state)
@@ -198,7 +199,7 @@ static void test_fbcon_zero_masks_mean_bgrx(void **state)
 	start(s);
 	fbcon_set_colour(&s->con, FG_RGB, BG_RGB);
 	put(s, "x");
-	assert_cell(s, 0, 0, font_glyph('x'), 0x00123456, 0x009abcde);
+	assert_cell(s, 0, 0, kosh_font_glyph('x'), 0x00123456, 0x009abcde);
 }
 
 static void test_fbcon_channels_of_any_width(void **state)
@@ -211,7 +212,7 @@ static void test_fbcon_channels_of_any_width(void **state)
 	start(s);
 	fbcon_set_colour(&s->con, 0xff8040, 0x010204);
 	put(s, "#");
-	assert_cell(s, 0, 0, font_glyph('#'), (0x3fcu << 20) | (0x20u << 5) | 0x08u,
+	assert_cell(s, 0, 0, kosh_font_glyph('#'), (0x3fcu << 20) | (0x20u << 5) | 0x08u,
 		    (0x004u << 20) | (0x00u << 5) | 0x00u);
 }
 
@@ -323,7 +324,7 @@ static void test_fbcon_set_colour_keeps_cell_under_cursor(void **state)
 	start(s);
 	put(s, "A\b");
 	fbcon_set_colour(&s->con, FG_RGB, BG_RGB);
-	assert_cell(s, 0, 0, font_glyph('A'), DEFAULT_FG_PX ^ FG_PX ^ BG_PX,
+	assert_cell(s, 0, 0, kosh_font_glyph('A'), DEFAULT_FG_PX ^ FG_PX ^ BG_PX,
 		    DEFAULT_BG_PX ^ FG_PX ^ BG_PX);
 	put(s, "\n");
 	assert_char(s, 0, 0, 'A');
@@ -341,13 +342,13 @@ static void test_fbcon_scrolls_up_and_clears_last_row(void **state)
 		assert_char(s, col, 0, 'B');
 		assert_char(s, col, 1, 'C');
 	}
-	assert_cell(s, 0, 2, font_glyph('D'), FG_PX, BG_PX);
+	assert_cell(s, 0, 2, kosh_font_glyph('D'), FG_PX, BG_PX);
 	for (uint32_t col = 2; col < COLS; col++)
-		assert_cell(s, col, 2, font_glyph(' '), FG_PX, BG_PX);
-	for (uint32_t y = ROWS * FONT_HEIGHT - FONT_HEIGHT; y < ROWS * FONT_HEIGHT; y++)
-		for (uint32_t x = COLS * FONT_WIDTH; x < WIDTH; x++)
+		assert_cell(s, col, 2, kosh_font_glyph(' '), FG_PX, BG_PX);
+	for (uint32_t y = ROWS * KOSH_FONT_HEIGHT - KOSH_FONT_HEIGHT; y < ROWS * KOSH_FONT_HEIGHT; y++)
+		for (uint32_t x = COLS * KOSH_FONT_WIDTH; x < WIDTH; x++)
 			assert_int_equal(pixel(s, x, y), BG_PX);
-	for (uint32_t y = ROWS * FONT_HEIGHT; y < HEIGHT; y++)
+	for (uint32_t y = ROWS * KOSH_FONT_HEIGHT; y < HEIGHT; y++)
 		for (uint32_t x = 0; x < WIDTH; x++)
 			assert_int_equal(pixel(s, x, y), DEFAULT_BG_PX);
 	assert_padding_untouched(s);
@@ -408,14 +409,14 @@ static void test_fbcon_rejects_zero_sizes(void **state)
 static void test_fbcon_replacement_glyph_for_0x80_and_0x01(void **state)
 {
 	struct screen *s = *state;
-	const uint8_t *box = font_glyph((char)0x80);
+	const uint8_t *box = kosh_font_glyph((char)0x80);
 
-	assert_ptr_equal(font_glyph((char)0x01), box);
-	assert_ptr_equal(font_glyph((char)0x7f), box);
-	assert_ptr_equal(font_glyph((char)0xff), box);
+	assert_ptr_equal(kosh_font_glyph((char)0x01), box);
+	assert_ptr_equal(kosh_font_glyph((char)0x7f), box);
+	assert_ptr_equal(kosh_font_glyph((char)0xff), box);
 	assert_int_not_equal(glyph_last_row(box), -1);
-	for (int i = 0; i < FONT_GLYPH_COUNT; i++)
-		assert_memory_not_equal(font_glyphs[i], box, FONT_HEIGHT);
+	for (int i = 0; i < KOSH_FONT_GLYPH_COUNT; i++)
+		assert_memory_not_equal(kosh_font_glyphs[i], box, KOSH_FONT_HEIGHT);
 
 	start(s);
 	put(s, "\x80\x01\x7f\n");
@@ -426,8 +427,8 @@ static void test_fbcon_replacement_glyph_for_0x80_and_0x01(void **state)
 static void test_fbcon_every_glyph_but_space_has_ink(void **state)
 {
 	(void)state;
-	for (int c = FONT_FIRST; c <= FONT_LAST; c++) {
-		int last = glyph_last_row(font_glyph((char)c));
+	for (int c = KOSH_FONT_FIRST; c <= KOSH_FONT_LAST; c++) {
+		int last = glyph_last_row(kosh_font_glyph((char)c));
 
 		if (c == ' ')
 			assert_int_equal(last, -1);
@@ -439,32 +440,100 @@ static void test_fbcon_every_glyph_but_space_has_ink(void **state)
 static void test_fbcon_glyphs_are_distinct(void **state)
 {
 	(void)state;
-	for (int i = 0; i < FONT_GLYPH_COUNT; i++)
-		for (int j = i + 1; j < FONT_GLYPH_COUNT; j++)
-			assert_memory_not_equal(font_glyphs[i], font_glyphs[j], FONT_HEIGHT);
+	for (int i = 0; i < KOSH_FONT_GLYPH_COUNT; i++)
+		for (int j = i + 1; j < KOSH_FONT_GLYPH_COUNT; j++)
+			assert_memory_not_equal(kosh_font_glyphs[i], kosh_font_glyphs[j], KOSH_FONT_HEIGHT);
 }
 
 static void test_fbcon_descenders_go_below_baseline(void **state)
 {
-	int base = glyph_last_row(font_glyph('a'));
+	int base = glyph_last_row(kosh_font_glyph('a'));
 
 	(void)state;
-	assert_int_equal(base, FONT_BASELINE);
+	assert_int_equal(base, KOSH_FONT_BASELINE);
 	for (const char *c = "gjpqy"; *c; c++)
-		assert_true(glyph_last_row(font_glyph(*c)) > base);
+		assert_true(glyph_last_row(kosh_font_glyph(*c)) > base);
 	for (const char *c = "abcdefhiklmnorstuvwxzABCDEFGHIJKLMNOPRSTUVWXYZ0123456789"; *c; c++)
-		assert_int_equal(glyph_last_row(font_glyph(*c)), base);
+		assert_int_equal(glyph_last_row(kosh_font_glyph(*c)), base);
 }
 
 static void test_fbcon_glyphs_leave_right_column_blank(void **state)
 {
 	(void)state;
-	for (int c = FONT_FIRST; c <= FONT_LAST; c++) {
+	for (int c = KOSH_FONT_FIRST; c <= KOSH_FONT_LAST; c++) {
 		if (c == '_')
 			continue; /* joins with its neighbours on purpose */
-		for (int r = 0; r < FONT_HEIGHT; r++)
-			assert_int_equal(font_glyph((char)c)[r] & 0x01, 0);
+		for (int r = 0; r < KOSH_FONT_HEIGHT; r++)
+			assert_int_equal(kosh_font_glyph((char)c)[r] & 0x01, 0);
 	}
+}
+
+/* Whether "userspace" holds the framebuffer, for fbcon_set_given. */
+static int given_now;
+
+static int given(void)
+{
+	return given_now;
+}
+
+static void test_fbcon_given_away_draws_nothing(void **state)
+{
+	struct screen *s = *state;
+
+	start(s);
+	put(s, "A");
+	given_now = 1;
+	fbcon_set_given(given);
+	memset(s->buf, 0x11, SIZE); /* what the holder drew */
+	put(s, "BC\n");
+	fbcon_set_colour(&s->con, FG_RGB, BG_RGB);
+	for (uint32_t i = 0; i < SIZE; i++)
+		assert_int_equal(s->buf[i], 0x11);
+	fbcon_set_given(NULL);
+	given_now = 0;
+}
+
+static void test_fbcon_taken_back_clears_and_starts_at_top(void **state)
+{
+	struct screen *s = *state;
+
+	start(s);
+	put(s, "AAAA\nBBBB\nCC");
+	given_now = 1;
+	fbcon_set_given(given);
+	put(s, "lost");
+	memset(s->buf, 0x11, SIZE);
+	given_now = 0; /* the holder died */
+	put(s, "Z");
+	assert_char(s, 0, 0, 'Z');
+	assert_cursor_on(s, 1, 0, ' ');
+	for (uint32_t col = 2; col < COLS; col++)
+		assert_char(s, col, 0, ' ');
+	for (uint32_t row = 1; row < ROWS; row++)
+		for (uint32_t col = 0; col < COLS; col++)
+			assert_char(s, col, row, ' ');
+	fbcon_set_given(NULL);
+}
+
+static void test_fbcon_panic_draws_while_given_away(void **state)
+{
+	struct screen *s = *state;
+
+	start(s);
+	given_now = 1;
+	fbcon_set_given(given);
+	put(s, "x");
+	memset(s->buf, 0x11, SIZE);
+	arch_fake.panicking = 1;
+	put(s, "P");
+	arch_fake.panicking = 0;
+	assert_char(s, 0, 0, 'P');
+	assert_cursor_on(s, 1, 0, ' ');
+	assert_char(s, 0, 1, ' ');
+	put(s, "q"); /* no panic any more (a test can end one): given away again */
+	assert_cursor_on(s, 1, 0, ' ');
+	fbcon_set_given(NULL);
+	given_now = 0;
 }
 
 #define FBCON_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -497,6 +566,9 @@ int main(void)
 		FBCON_TEST(test_fbcon_glyphs_are_distinct),
 		FBCON_TEST(test_fbcon_descenders_go_below_baseline),
 		FBCON_TEST(test_fbcon_glyphs_leave_right_column_blank),
+		FBCON_TEST(test_fbcon_given_away_draws_nothing),
+		FBCON_TEST(test_fbcon_taken_back_clears_and_starts_at_top),
+		FBCON_TEST(test_fbcon_panic_draws_while_given_away),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -986,6 +986,10 @@ static void test_fdt_qemu_virt_gicv2_smp4(void **state)
 	assert_int_equal(g.gicv, 0);
 	assert_int_equal(g.gicr_count, 0);
 	assert_int_equal(g.its_count, 0); /* a v2m frame is no ITS */
+	assert_int_equal(g.v2m_count, 1);
+	assert_int_equal(g.v2m[0].base, 0x08020000);
+	assert_int_equal(g.v2m[0].spi_base, 0); /* no arm,msi-base-spi: MSI_TYPER says */
+	assert_int_equal(g.v2m[0].spi_count, 0);
 	assert_int_equal(g.maintenance.intid, 0);
 	assert_qemu_timer_and_ecam(blob);
 	free(blob);

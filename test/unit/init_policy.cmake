@@ -13,3 +13,9 @@ kosh_host_test(init_svc_test
     ${KOSH_ROOT}/user/servers/init/policy.c
   INCLUDES ${KOSH_ROOT}/user/servers/init
   LIBS kosh_shared_host)
+
+# The checks of init's driver registration (user/servers/init/drvcheck.c, drvreg).
+kosh_host_test(init_drv_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/init_drv_test.c ${KOSH_ROOT}/user/servers/init/drvcheck.c
+  INCLUDES ${KOSH_ROOT}/user/servers/init
+  LIBS kosh_shared_host)

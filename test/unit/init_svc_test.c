@@ -46,10 +46,11 @@ static void test_init_svc_list(void **state)
 	char buf[1024];
 	setup_runs();
 	uint32_t n = svc_text_list(runs, order, 4, buf, sizeof(buf));
-	assert_string_equal(buf, "NAME           STATE                  PID RESTARTS  LAST EXIT\n"
-				 "logd           running                  3        0  -\n"
-				 "uart16550      waiting to restart       -        2  page fault\n"
-				 "sh             failed                   -        0  exit 1\n");
+	assert_string_equal(buf,
+			    "NAME                STATE                  PID RESTARTS  LAST EXIT\n"
+			    "logd                running                  3        0  -\n"
+			    "uart16550           waiting to restart       -        2  page fault\n"
+			    "sh                  failed                   -        0  exit 1\n");
 	assert_int_equal(n, strlen(buf));
 }
 

@@ -7,16 +7,18 @@
 # MMU hooks, test/fake/kheap_fake.c kmalloc. Included by test/CMakeLists.txt.
 set(KOSH_OBJ_TEST_SOURCES
   ${KOSH_ROOT}/kernel/frame.c ${KOSH_ROOT}/kernel/space.c ${KOSH_ROOT}/kernel/sys_memory.c
+  ${KOSH_ROOT}/kernel/mmio.c
   ${KOSH_ROOT}/kernel/sys_common.c ${KOSH_ROOT}/kernel/cpu.c
   ${KOSH_ROOT}/kernel/sys_quota.c ${KOSH_ROOT}/kernel/sys_log.c ${KOSH_ROOT}/kernel/vm.c
   ${KOSH_ROOT}/kernel/quota.c ${KOSH_ROOT}/kernel/cap.c ${KOSH_ROOT}/kernel/usercopy.c
   ${KOSH_ROOT}/kernel/klog.c ${KOSH_ROOT}/kernel/clock.c ${KOSH_ROOT}/shared/lib/pagetable.c
+  ${KOSH_ROOT}/kernel/fbcon.c ${KOSH_ROOT}/shared/lib/font.c
   ${CMAKE_CURRENT_SOURCE_DIR}/fake/pmm_fake.c ${CMAKE_CURRENT_SOURCE_DIR}/fake/mem_fake.c
   ${CMAKE_CURRENT_SOURCE_DIR}/fake/kheap_fake.c)
 
 foreach(arch x86_64 aarch64)
   string(TOUPPER ${arch} ARCH)
-  foreach(part frame space)
+  foreach(part frame space mmio)
     kosh_host_test(${part}_${arch}_test
       SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/${part}_test.c ${KOSH_OBJ_TEST_SOURCES}
       LIBS kosh_arch_fake kosh_shared_host

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of the PS/2 keymap (user/drivers/i8042/keymap.c): scan code
+ * Host tests of the PS/2 keymap (user/lib/keymap.c): scan code
  * set 1 make and break codes, the 0xE0 prefix, Shift, Caps Lock, Ctrl, the
  * special keys, arrows, and prefixes that must not desynchronise the rest.
  */
@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "keymap.h"
+#include <kosh/keymap.h>
 
-static struct keymap km;
+static struct kosh_keymap km;
 static char text[256];
 static size_t text_len;
 
@@ -23,9 +23,9 @@ static size_t text_len;
 static void feed(const uint8_t *codes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		uint8_t out[KEYMAP_OUT_MAX];
-		uint32_t got = keymap_feed(&km, codes[i], out);
-		assert_true(got <= KEYMAP_OUT_MAX);
+		uint8_t out[KOSH_KEYMAP_OUT_MAX];
+		uint32_t got = kosh_keymap_feed(&km, codes[i], out);
+		assert_true(got <= KOSH_KEYMAP_OUT_MAX);
 		assert_true(text_len + got < sizeof(text));
 		memcpy(text + text_len, out, got);
 		text_len += got;
@@ -42,7 +42,7 @@ static void feed(const uint8_t *codes, size_t n)
 static int setup(void **state)
 {
 	(void)state;
-	keymap_init(&km);
+	kosh_keymap_init(&km);
 	text_len = 0;
 	text[0] = 0;
 	return 0;
@@ -145,6 +145,51 @@ static void test_prefixes_do_not_desync(void **state)
 	assert_string_equal(text, "\x1b[Aa" "s" "\x1b[A" "d" "Ff");
 }
 
+/* evdev events (virtio-input): code, value pairs. */
+static void ev(const uint32_t *pairs, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		uint8_t out[KOSH_KEYMAP_OUT_MAX];
+		uint32_t got = kosh_keymap_evdev(&km, (uint16_t)pairs[i], pairs[i + 1], out);
+		assert_true(got <= KOSH_KEYMAP_OUT_MAX);
+		assert_true(text_len + got < sizeof(text));
+		memcpy(text + text_len, out, got);
+		text_len += got;
+		text[text_len] = 0;
+	}
+}
+
+#define EV(...)                                                                                    \
+	do {                                                                                       \
+		static const uint32_t pairs_[] = { __VA_ARGS__ };                                  \
+		ev(pairs_, sizeof(pairs_) / sizeof(pairs_[0]));                                    \
+	} while (0)
+
+/* KEY_L 38, KEY_S 31, KEY_ENTER 28, KEY_LEFTSHIFT 42, KEY_CAPSLOCK 58, KEY_LEFTCTRL 29. */
+static void test_evdev_line_and_modifiers(void **state)
+{
+	(void)state;
+	EV(38, 1, 38, 0, 31, 1, 31, 0, 28, 1, 28, 0);	     /* l s Enter */
+	EV(42, 1, 38, 1, 38, 0, 42, 0, 38, 1, 38, 0);	     /* Shift-l, l */
+	EV(58, 1, 58, 0, 31, 1, 31, 0, 2, 1, 2, 0, 58, 1, 58, 0); /* Caps: S, 1 */
+	EV(29, 1, 46, 1, 46, 0, 29, 0);			     /* Ctrl-C */
+	EV(97, 1, 46, 1, 46, 0, 97, 0);			     /* right Ctrl-C */
+	assert_int_equal(text_len, 9);
+	assert_memory_equal(text, "ls\rLlS1\x03\x03", 9);
+}
+
+static void test_evdev_extended_repeat_and_unknown(void **state)
+{
+	(void)state;
+	EV(103, 1, 103, 0, 108, 1, 108, 0, 106, 1, 106, 0, 105, 1, 105, 0); /* arrows */
+	EV(96, 1, 96, 0);						     /* keypad Enter */
+	EV(30, 1, 30, 2, 30, 2, 30, 0);					     /* a, repeated twice */
+	EV(30, 3, 30, 0xffffffff, 0, 1, 89, 1, 183, 1, 0x110, 1, 0xffff, 1); /* nothing */
+	EV(102, 1, 102, 0, 111, 1, 111, 0, 100, 1, 100, 0);		     /* Home, Delete, AltGr */
+	EV(31, 1, 31, 0);						     /* s: not desynchronised */
+	assert_string_equal(text, "\x1b[A\x1b[B\x1b[C\x1b[D\raaas");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +202,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_arrows, setup),
 	    cmocka_unit_test_setup(test_releases_and_unknown_give_nothing, setup),
 	    cmocka_unit_test_setup(test_prefixes_do_not_desync, setup),
+	    cmocka_unit_test_setup(test_evdev_line_and_modifiers, setup),
+	    cmocka_unit_test_setup(test_evdev_extended_repeat_and_unknown, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

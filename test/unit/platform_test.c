@@ -354,9 +354,14 @@ static void test_platform_acpi_virt_gicv2(void **state)
 	assert_int_equal(plat.gic.maintenance.intid, 0);
 	for (uint32_t i = 0; i < 4; i++)
 		assert_int_equal(plat.cpus[i].gic_iface, i);
+	/* The GIC MSI frame (MADT type 0xd), its SPIs given (flags bit 0): 80-143. */
+	assert_int_equal(plat.gic.v2m_count, 1);
+	assert_int_equal(plat.gic.v2m[0].base, 0x08020000);
+	assert_int_equal(plat.gic.v2m[0].spi_base, 80);
+	assert_int_equal(plat.gic.v2m[0].spi_count, 64);
 	describe();
 	assert_line("platform: 4 CPUs from ACPI (MPIDR 0x0 0x1 0x2 0x3)");
-	assert_line("platform: GICv2 GICD 0x8000000 GICC 0x8010000");
+	assert_line("platform: GICv2 GICD 0x8000000 GICC 0x8010000 V2M 0x8020000");
 	assert_line("platform: timers: generic timer PPIs 30 27 26 (phys virt hyp) always-on");
 	assert_line("platform: PSCI hvc, ECAM 0x4010000000 segment 0 buses 0-255");
 }
@@ -408,9 +413,13 @@ static void test_platform_dtb_virt_gicv2(void **state)
 	assert_int_equal(plat.gic.gicc, 0x08010000);
 	assert_int_equal(plat.gic.gich, 0);
 	assert_int_equal(plat.gic.its_count, 0);
+	/* QEMU's v2m node has no arm,msi-base-spi: the SPIs come from MSI_TYPER. */
+	assert_int_equal(plat.gic.v2m_count, 1);
+	assert_int_equal(plat.gic.v2m[0].base, 0x08020000);
+	assert_int_equal(plat.gic.v2m[0].spi_count, 0);
 	describe();
 	assert_line("platform: 4 CPUs from the device tree (MPIDR 0x0 0x1 0x2 0x3)");
-	assert_line("platform: GICv2 GICD 0x8000000 GICC 0x8010000");
+	assert_line("platform: GICv2 GICD 0x8000000 GICC 0x8010000 V2M 0x8020000");
 	assert_line("platform: timers: generic timer PPIs 30 27 26 (phys virt hyp) always-on");
 }
 
@@ -596,6 +605,48 @@ static void test_platform_acpi_not_enough(void **state)
 	assert_int_equal(init_madt(0, lapic, sizeof(lapic)), PLATFORM_E_NO_IC);
 	assert_int_equal(init_madt(0xfee00000, NULL, 0), PLATFORM_E_NO_CPUS);
 	assert_int_equal(plat.acpi_status, PLATFORM_E_NO_CPUS);
+}
+
+/* A GIC MSI frame (MADT type 0xd, 24 bytes) at base; flags bit 0: spi_base and count valid. */
+static uint32_t msi_frame(uint8_t *p, uint32_t base, uint32_t flags, uint16_t count,
+			  uint16_t spi_base)
+{
+	memset(p, 0, 24);
+	p[0] = 0x0d;
+	p[1] = 24;
+	put64(p + 8, base);
+	put32(p + 16, flags);
+	p[20] = (uint8_t)count, p[21] = (uint8_t)(count >> 8);
+	p[22] = (uint8_t)spi_base, p[23] = (uint8_t)(spi_base >> 8);
+	return 24;
+}
+
+static void test_platform_acpi_gic_msi_frames(void **state)
+{
+	uint8_t body[24 + 76 + (FW_V2M_MAX + 1) * 24];
+	uint32_t n;
+
+	(void)state;
+	memcpy(body, (uint8_t[]){ GICD(2) }, 24);
+	n = 24 + gicc(body + 24, 0, 1, 0x08010000, 0);
+	n += msi_frame(body + n, 0x08020000, 0, 64, 80);  /* flag clear: read MSI_TYPER */
+	n += msi_frame(body + n, 0x08021000, 1, 32, 144); /* given here */
+	n += msi_frame(body + n, 0, 1, 32, 176);	  /* no base: left out */
+	assert_int_equal(init_madt(0, body, n), PLATFORM_OK);
+	assert_int_equal(plat.gic.v2m_count, 2);
+	assert_int_equal(plat.gic.v2m[0].base, 0x08020000);
+	assert_int_equal(plat.gic.v2m[0].spi_base, 0);
+	assert_int_equal(plat.gic.v2m[0].spi_count, 0);
+	assert_int_equal(plat.gic.v2m[1].base, 0x08021000);
+	assert_int_equal(plat.gic.v2m[1].spi_base, 144);
+	assert_int_equal(plat.gic.v2m[1].spi_count, 32);
+	/* More frames than kept: the rest are dropped and the truncation is reported. */
+	n = 24 + gicc(body + 24, 0, 1, 0x08010000, 0);
+	for (uint32_t i = 0; i < FW_V2M_MAX + 1; i++)
+		n += msi_frame(body + n, 0x08020000 + i * 0x1000, 0, 0, 0);
+	assert_int_equal(init_madt(0, body, n), PLATFORM_OK);
+	assert_int_equal(plat.gic.v2m_count, FW_V2M_MAX);
+	assert_true(plat.truncated & PLATFORM_PART_GIC);
 }
 
 static void test_platform_acpi_gic_frames(void **state)
@@ -831,6 +882,7 @@ int main(void)
 		T(test_platform_acpi_virt_gicv2),
 		T(test_platform_acpi_virt_gicv3),
 		T(test_platform_acpi_virt_el2),
+		T(test_platform_acpi_gic_msi_frames),
 		T(test_platform_dtb_virt_gicv2),
 		T(test_platform_dtb_virt_gicv3),
 		T(test_platform_dtb_virt_single_cpu),

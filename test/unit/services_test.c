@@ -757,7 +757,8 @@ static void test_services_schemes_stdio_and_grants(void **state)
 	assert_string_equal(s->schemes[0], "fs");
 	assert_string_equal(s->schemes[1], "tmp");
 	assert_string_equal(s->schemes[2], "other");
-	assert_int_equal(s->grants, KOSH_SERVICE_GRANTS_ALL);
+	assert_int_equal(s->grants, KOSH_SERVICE_GRANT_KLOG_READ | KOSH_SERVICE_GRANT_KLOG_CONSOLE |
+					KOSH_SERVICE_GRANT_QUOTA_ROOT);
 	assert_string_equal(s->stdio, "");
 	s = svc("sh");
 	assert_int_equal(s->scheme_count, 0);
@@ -810,7 +811,12 @@ static void test_services_rejects_bad_stdio_and_grants(void **state)
 	    {"stdio = console://\nstdio = console://",
 	     "line 4: duplicate key 'stdio' in service 'a'"},
 	    {"grant = klog",
-	     "line 3: grant 'klog': expected klog-read, klog-console or quota-root"},
+	     "line 3: grant 'klog': expected klog-read, klog-console, quota-root, firmware, "
+	     "framebuffer, mmio-control, irq-control, ioport-control or boot-info"},
+	    {"grant = mmio", "line 3: grant 'mmio': expected klog-read, klog-console, quota-root, "
+			     "firmware, framebuffer, mmio-control, irq-control, ioport-control or "
+			     "boot-info"},
+	    {"grant = firmware\ngrant = firmware", "line 4: grant 'firmware' listed twice"},
 	    {"grant = klog-read klog-read", "line 3: grant 'klog-read' listed twice"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -833,10 +839,12 @@ static void test_services_rejects_bad_stdio_and_grants(void **state)
 
 static void test_services_rejects_reserved_endpoint_names(void **state)
 {
-	static const char *reserved[] = {"klog",      "quota",	      "process",    "space",
-					 "thread",    "stdin",	      "stdout",	    "stderr",
-					 "klog-read", "klog-console", "irq-notify", "quota-root",
-					 "irq4",      "ioport0",      "mmio12"};
+	static const char *reserved[] = {
+	    "klog",	      "quota",	    "process",	   "space",	   "thread",
+	    "stdin",	      "stdout",	    "stderr",	   "klog-read",	   "klog-console",
+	    "irq-notify",     "quota-root", "irq4",	   "ioport0",	   "mmio12",
+	    "rootinfo",	      "firmware",   "framebuffer", "mmio-control", "irq-control",
+	    "ioport-control", "acpi0",	    "dtb1",	   "fb0",	   "boot-info"};
 	char text[256], want[256];
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		snprintf(text, sizeof(text), "[service a]\nendpoint = use %s\n", reserved[i]);
@@ -849,6 +857,7 @@ static void test_services_rejects_reserved_endpoint_names(void **state)
 	/* Only the exact names, and irq/ioport/mmio with digits only. */
 	expect_ok("[service a]\nbinary = initfs:///a\nendpoint = use klogd irq mmio-x ioport4a "
 		  "quotas\n");
+	expect_ok("[service a]\nbinary = initfs:///a\nendpoint = use acpi fbx dtb-0 input\n");
 	expect_error("[service a]\nendpoint = serve svc\n", 2,
 		     "line 2: endpoint 'svc' is served by init");
 	expect_error("[service a]\nendpoint = serve initfs\n", 2,
@@ -858,19 +867,65 @@ static void test_services_rejects_reserved_endpoint_names(void **state)
 
 static void test_services_limits_start_handles(void **state)
 {
-	/* klog, quota, 8 endpoints, stdin, stdout, stderr: 13. */
-	const char *ok = "[service a]\nbinary = initfs:///a\nendpoint = use a b c d e f g h\n"
-			 "stdio = console://\n";
-	char text[256];
+	/*
+	 * klog, quota, 8 endpoints, stdin, stdout, stderr: 13; firmware: rootinfo
+	 * and 8 frames (22); framebuffer: fb<i> (rootinfo is shared: 23); the
+	 * other six grants: 29; boot-info is the same rootinfo (29).
+	 */
+	const char *ok =
+	    "[service a]\nbinary = initfs:///a\nendpoint = use a b c d e f g h\n"
+	    "stdio = console://\ngrant = firmware framebuffer mmio-control irq-control "
+	    "ioport-control klog-read klog-console quota-root boot-info\n";
+	char text[512];
 	expect_ok(ok);
-	snprintf(text, sizeof(text), "%sgrant = klog-read\n", ok);
-	expect_error(text, 1, "line 1: service 'a' needs 14 start handles (at most 13)");
-	/* irqs add irq-notify once. */
-	expect_ok("[service a]\nbinary = initfs:///a\nirq = 1 2 3 4 5 6 7 8\nioport = 1-1\n"
-		  "grant = klog-read\n");
-	expect_error("[service a]\nbinary = initfs:///a\nirq = 1 2 3 4 5 6 7 8\nioport = 1-1 2-1\n"
-		     "grant = klog-read\n[service b]\nbinary = initfs:///b\n",
-		     1, "line 1: service 'a' needs 14 start handles (at most 13)");
+	assert_int_equal(svc("a")->grants, KOSH_SERVICE_GRANTS_ALL);
+	snprintf(text, sizeof(text), "%sioport = 1-1\n", ok);
+	expect_error(text, 1, "line 1: service 'a' needs 30 start handles (at most 29)");
+	/* framebuffer alone is its frame and rootinfo: 2 + 8 + 9 + 8 + 2 = 29. */
+	expect_ok("[service a]\nbinary = initfs:///a\nirq = 1 2 3 4 5 6 7 8\nioport = 1-1 2-1 3-1 "
+		  "4-1 5-1 6-1 7-1 8-1\nendpoint = use a b c d e f g h\ngrant = framebuffer\n");
+	expect_error("[service a]\nbinary = initfs:///a\nirq = 1 2 3 4 5 6 7 8\nioport = 1-1 2-1 "
+		     "3-1 4-1 5-1 6-1 7-1 8-1\nendpoint = use a b c d e f g h\n"
+		     "grant = framebuffer\nmmio = 0x1000-4K\n[service b]\nbinary = initfs:///b\n",
+		     1, "line 1: service 'a' needs 30 start handles (at most 29)");
+	/* irqs add irq-notify once; firmware counts 9: 2 + 9 + 9 + 8 + 3 = 31. */
+	expect_error("[service a]\nbinary = initfs:///a\nirq = 1 2 3 4 5 6 7 8\ngrant = firmware\n"
+		     "endpoint = use a b c d e f g h\nstdio = console://\n",
+		     1, "line 1: service 'a' needs 31 start handles (at most 29)");
+}
+
+/* boot-info is rootinfo alone: one handle, shared with firmware's and framebuffer's. */
+static void test_services_boot_info_is_one_handle(void **state)
+{
+	expect_ok("[service a]\nbinary = initfs:///a\nendpoint = use a b c d e f g h\n"
+		  "irq = 1 2 3 4 5 6 7 8\nioport = 1-1 2-1 3-1 4-1 5-1 6-1 7-1 8-1\n"
+		  "grant = boot-info\n");
+	assert_int_equal(svc("a")->grants, KOSH_SERVICE_GRANT_BOOT_INFO);
+	/* 2 + 8 + 8 + 1 + 8 + rootinfo = 28; mmio and klog-read make 30. */
+	expect_ok("[service a]\nbinary = initfs:///a\nendpoint = use a b c d e f g h\n"
+		  "irq = 1 2 3 4 5 6 7 8\nioport = 1-1 2-1 3-1 4-1 5-1 6-1 7-1 8-1\n"
+		  "grant = boot-info\nmmio = 0x1000-4K\n");
+	expect_error("[service a]\nbinary = initfs:///a\nendpoint = use a b c d e f g h\n"
+		     "irq = 1 2 3 4 5 6 7 8\nioport = 1-1 2-1 3-1 4-1 5-1 6-1 7-1 8-1\n"
+		     "grant = boot-info klog-read\nmmio = 0x1000-4K\n",
+		     1, "line 1: service 'a' needs 30 start handles (at most 29)");
+}
+
+static void test_services_grant_names(void **state)
+{
+	for (uint32_t k = 0; k < 9; k++) {
+		const char *name = kosh_services_grant_name(1u << k);
+		assert_non_null(name);
+		assert_int_equal(kosh_services_grant_bit(name, strlen(name)), 1u << k);
+		assert_true(kosh_services_reserved_name(name, strlen(name)));
+	}
+	assert_null(kosh_services_grant_name(1u << 9));
+	assert_null(kosh_services_grant_name(3));
+	assert_int_equal(kosh_services_grant_bit("firmwar", 7), 0);
+	assert_int_equal(kosh_services_grant_bit("firmware", 7), 0);
+	assert_true(kosh_services_reserved_name("acpi12", 6));
+	assert_false(kosh_services_reserved_name("acpi", 4));
+	assert_false(kosh_services_reserved_name("serve", 5));
 }
 
 /* ---- the API's edges ---- */
@@ -953,20 +1008,55 @@ static void test_services_sample_file_is_valid(void **state)
 				    strcmp(svcs.services[i].endpoints[k].name, "serial") == 0;
 		assert_int_equal(servers, 1);
 	}
-	/* The serial drivers, and only they, take the UART from the kernel. */
+	/*
+	 * The serial drivers and the framebuffer console (the server of "fb"), and only
+	 * they, take the kernel log's console (the UART, the framebuffer) from the kernel.
+	 */
 	for (uint32_t i = 0; i < svcs.count; i++) {
 		int serial = 0;
 		for (uint32_t k = 0; k < svcs.services[i].endpoint_count; k++)
 			serial |= svcs.services[i].endpoints[k].role == KOSH_SERVICE_SERVE &&
-				  strcmp(svcs.services[i].endpoints[k].name, "serial") == 0;
+				  (strcmp(svcs.services[i].endpoints[k].name, "serial") == 0 ||
+				   strcmp(svcs.services[i].endpoints[k].name, "fb") == 0);
 		assert_int_equal(!!(svcs.services[i].grants & KOSH_SERVICE_GRANT_KLOG_CONSOLE),
 				 serial);
 	}
 }
 
+/* The shipped file gives devmgr the machine's authority, and serves drvreg to it alone. */
+static void test_services_sample_file_devmgr(void **state)
+{
+	FILE *f = fopen(SAMPLE_PATH, "rb");
+	char buf[KOSH_SERVICES_FILE_MAX];
+	size_t len;
+	assert_non_null(f);
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(parse_n(buf, len, NULL), 0);
+	const struct kosh_service *d = svc("devmgr");
+	assert_non_null(d);
+	assert_int_equal(d->grants, KOSH_SERVICE_GRANT_FIRMWARE | KOSH_SERVICE_GRANT_MMIO_CONTROL |
+					KOSH_SERVICE_GRANT_IRQ_CONTROL |
+					KOSH_SERVICE_GRANT_IOPORT_CONTROL);
+	for (uint32_t i = 0; i < svcs.count; i++)
+		for (uint32_t k = 0; k < svcs.services[i].endpoint_count; k++)
+			if (strcmp(svcs.services[i].endpoints[k].name, "drvreg") == 0)
+				assert_string_equal(svcs.services[i].name, "devmgr");
+	/* Nobody else holds the machine's authority over devices. */
+	for (uint32_t i = 0; i < svcs.count; i++)
+		if (&svcs.services[i] != d)
+			assert_int_equal(svcs.services[i].grants &
+					     (KOSH_SERVICE_GRANT_FIRMWARE |
+					      KOSH_SERVICE_GRANT_MMIO_CONTROL |
+					      KOSH_SERVICE_GRANT_IRQ_CONTROL |
+					      KOSH_SERVICE_GRANT_IOPORT_CONTROL),
+					 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_services_sample_file_devmgr),
 	    cmocka_unit_test(test_services_empty_file),
 	    cmocka_unit_test(test_services_parses_every_key),
 	    cmocka_unit_test(test_services_defaults),
@@ -1003,6 +1093,8 @@ int main(void)
 	    cmocka_unit_test(test_services_schemes_stdio_and_grants),
 	    cmocka_unit_test(test_services_rejects_bad_schemes),
 	    cmocka_unit_test(test_services_rejects_bad_stdio_and_grants),
+	    cmocka_unit_test(test_services_grant_names),
+	    cmocka_unit_test(test_services_boot_info_is_one_handle),
 	    cmocka_unit_test(test_services_rejects_reserved_endpoint_names),
 	    cmocka_unit_test(test_services_limits_start_handles),
 	    cmocka_unit_test(test_services_error_may_be_null),

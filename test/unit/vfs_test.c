@@ -702,6 +702,7 @@ static void test_strerror(void **state)
 	assert_string_equal(kosh_vfs_strerror(KOSH_VFS_ENOENT), "no such file or directory");
 	assert_string_equal(kosh_vfs_strerror(KOSH_VFS_EPROTO), "malformed message");
 	assert_string_equal(kosh_vfs_strerror(KOSH_VFS_EXDEV), "cross-scheme rename");
+	assert_string_equal(kosh_vfs_strerror(KOSH_VFS_ENODEV), "no such device");
 	assert_string_equal(kosh_vfs_strerror(3), "unknown error");
 	assert_string_equal(kosh_vfs_strerror(UINT32_MAX), "unknown error");
 	for (uint32_t e = 1; e < 100; e++)

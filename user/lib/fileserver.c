@@ -647,3 +647,13 @@ kosh_err_t kosh_fsrv_run(struct kosh_fsrv *s)
 	};
 	return kosh_serve_run(&loop);
 }
+
+uint32_t kosh_fsrv_read_text(const void *text, uint64_t len, uint64_t off, void *buf,
+			     uint32_t want, uint32_t *got)
+{
+	uint64_t left = off < len ? len - off : 0;
+	*got = left < want ? (uint32_t)left : want;
+	if (*got)
+		memcpy(buf, (const char *)text + off, *got);
+	return 0;
+}

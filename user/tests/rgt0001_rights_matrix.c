@@ -163,6 +163,8 @@ static int returns_handle(uint32_t nr)
 	case KOSH_SYS_endpoint_create:
 	case KOSH_SYS_notification_create:
 	case KOSH_SYS_irq_create:
+	case KOSH_SYS_irq_create_msi:
+	case KOSH_SYS_mmio_create:
 	case KOSH_SYS_ioport_create:
 	case KOSH_SYS_quota_create:
 	case KOSH_SYS_handle_dup:
@@ -334,6 +336,8 @@ static void make_pool(void)
 			kosh_ioport_create(pool[KOSH_OBJ_IOPORT_CONTROL], 0x80, 1));
 	CHECK_EQ(pool[KOSH_OBJ_IOPORT_CONTROL] != 0, ARCH_HAS_PORT_IO); /* x86-64 only */
 	pool[KOSH_OBJ_LOG] = self->log;
+	pool[KOSH_OBJ_MMIO_CONTROL] = kosh_start_handle("mmio_control", NULL);
+	CHECK(pool[KOSH_OBJ_MMIO_CONTROL] != 0);
 	for (uint32_t t = 1; t < KOSH_OBJ_COUNT; t++) {
 		if (!pool[t])
 			continue;

@@ -207,6 +207,14 @@ _Static_assert(__builtin_offsetof(struct kosh_log_record, text) == 24, "kosh_log
 /* frame_create flags. */
 #define KOSH_FRAME_LOW32 1u /* below 4 GiB (for 32-bit DMA) */
 
+/*
+ * log_console's flags: bit 0 gives the console to the caller (1) or takes it
+ * back (0); KOSH_LOG_CONSOLE_FRAMEBUFFER names the framebuffer rather than the
+ * UART.
+ */
+#define KOSH_LOG_CONSOLE_GIVE	     0x1u
+#define KOSH_LOG_CONSOLE_FRAMEBUFFER 0x100u
+
 /* mmio_create's cache argument: how the device memory is mapped. */
 #define KOSH_MMIO_UNCACHED 0u /* registers: uncached, strongly ordered (device) */
 #define KOSH_MMIO_WC	   1u /* write-combining (framebuffers, prefetchable BARs) */

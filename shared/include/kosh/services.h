@@ -20,7 +20,8 @@
 #define KOSH_SERVICES_NAME_MAX	     32	 /* service names: 1..31 chars + NUL */
 #define KOSH_SERVICES_ENDPOINT_MAX   16	 /* endpoint names: 1..15 chars + NUL (a start-page name) */
 #define KOSH_SERVICES_SCHEME_MAX     16	 /* scheme names: 1..15 chars of a-z 0-9 + NUL */
-#define KOSH_SERVICES_HANDLES_MAX    13	 /* start-page handles init may give one service */
+#define KOSH_SERVICES_HANDLES_MAX    29	 /* start-page handles init may give one service */
+#define KOSH_SERVICES_FIRMWARE_MAX   8	 /* acpi<i> and dtb<i> frames "grant = firmware" gives */
 #define KOSH_SERVICES_PATH_MAX	     128 /* binary: up to 127 chars + NUL */
 #define KOSH_SERVICES_ARGS_MAX	     16	 /* arguments of one service */
 #define KOSH_SERVICES_ARGS_BYTES     256 /* their text, each argument NUL-terminated */
@@ -49,15 +50,29 @@ enum kosh_service_role {
 /*
  * Bits of kosh_service.grants: parts of init's own authority a service is given,
  * "klog-read" (reads the kernel log: logd), "klog-console" (takes the UART from
- * the kernel: the serial driver) and "quota-root" (init's quota, read only: the
- * system's memory figures, for procd).
+ * the kernel: the serial driver), "quota-root" (init's quota, read only: the
+ * system's memory figures, for procd); for the driver manager and the
+ * framebuffer console (docs/devices.md): "firmware" (the "rootinfo" page and
+ * the ACPI tables' and device tree's frames, acpi<i> and dtb<i>),
+ * "framebuffer" ("rootinfo" and the GOP framebuffer's frame fb<i>),
+ * "mmio-control", "irq-control" and "ioport-control" (the machine's authority
+ * over device memory, interrupts and I/O ports).
  */
-#define KOSH_SERVICE_GRANT_KLOG_READ	(1u << 0)
-#define KOSH_SERVICE_GRANT_KLOG_CONSOLE (1u << 1)
-#define KOSH_SERVICE_GRANT_QUOTA_ROOT	(1u << 2)
+#define KOSH_SERVICE_GRANT_KLOG_READ	  (1u << 0)
+#define KOSH_SERVICE_GRANT_KLOG_CONSOLE	  (1u << 1)
+#define KOSH_SERVICE_GRANT_QUOTA_ROOT	  (1u << 2)
+#define KOSH_SERVICE_GRANT_FIRMWARE	  (1u << 3)
+#define KOSH_SERVICE_GRANT_FRAMEBUFFER	  (1u << 4)
+#define KOSH_SERVICE_GRANT_MMIO_CONTROL	  (1u << 5)
+#define KOSH_SERVICE_GRANT_IRQ_CONTROL	  (1u << 6)
+#define KOSH_SERVICE_GRANT_IOPORT_CONTROL (1u << 7)
+#define KOSH_SERVICE_GRANT_BOOT_INFO	  (1u << 8) /* "rootinfo" alone: boot facts, no authority */
 #define KOSH_SERVICE_GRANTS_ALL                                                                    \
 	(KOSH_SERVICE_GRANT_KLOG_READ | KOSH_SERVICE_GRANT_KLOG_CONSOLE |                          \
-	 KOSH_SERVICE_GRANT_QUOTA_ROOT)
+	 KOSH_SERVICE_GRANT_QUOTA_ROOT | KOSH_SERVICE_GRANT_FIRMWARE |                             \
+	 KOSH_SERVICE_GRANT_FRAMEBUFFER | KOSH_SERVICE_GRANT_MMIO_CONTROL |                        \
+	 KOSH_SERVICE_GRANT_IRQ_CONTROL | KOSH_SERVICE_GRANT_IOPORT_CONTROL |                      \
+	 KOSH_SERVICE_GRANT_BOOT_INFO)
 
 /* Bits of kosh_service.arches: where a service runs. */
 #define KOSH_SERVICE_ARCH_X86_64  (1u << 0)
@@ -133,5 +148,20 @@ uint32_t kosh_services_order(const struct kosh_services *svcs, uint8_t order[KOS
 
 /* The index of the service called name, or -1. */
 int kosh_services_find(const struct kosh_services *svcs, const char *name);
+
+/*
+ * The grant word of a single KOSH_SERVICE_GRANT_* bit ("klog-read" …), or NULL;
+ * and the bit of a word (len bytes), or 0.
+ */
+const char *kosh_services_grant_name(uint32_t bit);
+uint32_t kosh_services_grant_bit(const char *word, size_t len);
+
+/*
+ * 1 if name (len bytes) is a start-page name init gives some other handle
+ * under: klog, quota, process, space, thread, stdin, stdout, stderr, rootinfo,
+ * irq-notify, the grants' names, and irq, ioport, mmio, acpi, dtb or fb
+ * followed by digits only.
+ */
+int kosh_services_reserved_name(const char *name, size_t len);
 
 #endif

@@ -39,6 +39,21 @@ static inline int kosh_span_is(struct kosh_span s, const char *word)
 	return strlen(word) == s.len && memcmp(s.p, word, s.len) == 0;
 }
 
+/* The next blank-separated word of *s into *word, *s advanced past it; 0 when none is left. */
+static inline int kosh_span_next_word(struct kosh_span *s, struct kosh_span *word)
+{
+	*s = kosh_span_trim(*s);
+	if (s->len == 0)
+		return 0;
+	word->p = s->p;
+	word->len = 0;
+	while (word->len < s->len && !kosh_is_blank(s->p[word->len]))
+		word->len++;
+	s->p += word->len;
+	s->len -= word->len;
+	return 1;
+}
+
 /* The line starting at text[*pos], without its LF; advances *pos past the LF. */
 static inline struct kosh_span kosh_span_next_line(const char *text, size_t len, size_t *pos)
 {

@@ -11,3 +11,10 @@ foreach(tool ls cat echo mkdir rm cp mv ps kill svc dmesg uptime free uname env 
     SOURCES ${dir}/${tool}.c ${dir}/util.c ${dir}/copy.c
     DEFINES _POSIX_C_SOURCE=200809L KOSH_ARCH_NAME="${arch}")
 endforeach()
+# lspci and lsdev print what the driver manager found (dev:///pci, dev:///devices),
+# with the names of pcinames.c.
+foreach(tool lspci lsdev)
+  kosh_user_program(${tool} ARCH ${arch} INSTALL bin/${tool} LIBC
+    SOURCES ${dir}/${tool}.c ${dir}/pcinames.c ${dir}/util.c ${dir}/copy.c
+    DEFINES _POSIX_C_SOURCE=200809L KOSH_ARCH_NAME="${arch}")
+endforeach()

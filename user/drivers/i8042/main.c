@@ -4,7 +4,7 @@
  * controller's data port 0x60 ("ioport0") and status/command port 0x64
  * ("ioport1"), IRQ 1. It is a "chip" of the serial drivers' loop
  * (serial_server.c) that only receives: it serves the serial protocol on the
- * "kbd" endpoint, READ giving typed text (keymap.c turns scan codes into it),
+ * "kbd" endpoint, READ giving typed text (<kosh/keymap.h> turns scan codes into it),
  * WRITE refused.
  *
  * The controller stays as the firmware left it (OVMF turns translation on, so
@@ -15,6 +15,7 @@
  */
 #include <stdint.h>
 
+#include <kosh/keymap.h>
 #include <kosh/log.h>
 #include <kosh/runtime.h>
 #include <kosh/string.h>
@@ -22,7 +23,6 @@
 
 #include <arch/pio.h>
 
-#include "keymap.h"
 #include "serial_server.h"
 
 #define PORT_DATA   0x60
@@ -46,7 +46,7 @@
 #define QUEUE_SIZE  16u /* power of two */
 
 struct kbd {
-	struct keymap map;
+	struct kosh_keymap map;
 	uint8_t queue[QUEUE_SIZE]; /* text not handed out yet */
 	uint32_t head, len;
 };
@@ -84,7 +84,7 @@ static void drain(void)
 static int kbd_start(void *ctx)
 {
 	struct kbd *k = ctx;
-	keymap_init(&k->map);
+	kosh_keymap_init(&k->map);
 	/* An empty bus reads 0xff: no controller. */
 	if (arch_inb(PORT_STATUS) == 0xff)
 		return -1;
@@ -118,8 +118,8 @@ static int kbd_rx(void *ctx, uint8_t *c)
 		uint8_t code = arch_inb(PORT_DATA);
 		if (status & STATUS_AUX)
 			continue; /* the mouse's */
-		uint8_t text[KEYMAP_OUT_MAX];
-		uint32_t n = keymap_feed(&k->map, code, text);
+		uint8_t text[KOSH_KEYMAP_OUT_MAX];
+		uint32_t n = kosh_keymap_feed(&k->map, code, text);
 		for (uint32_t j = 0; j < n && k->len < QUEUE_SIZE; j++)
 			k->queue[(k->head + k->len++) % QUEUE_SIZE] = text[j];
 	}

@@ -381,15 +381,7 @@ static uint32_t time_read(struct kosh_fsrv *s, struct kosh_fsrv_file *f, uint64_
 			     : rtc_format_iso(text, sizeof(text), ns / RTC_NSEC);
 	if (len < 0)
 		return KOSH_VFS_EIO;
-	*got = 0;
-	if (off >= (uint64_t)len)
-		return 0; /* end of file */
-	uint32_t n = (uint32_t)((uint64_t)len - off);
-	if (n > want)
-		n = want;
-	memcpy(buf, text + off, n);
-	*got = n;
-	return 0;
+	return kosh_fsrv_read_text(text, (uint64_t)len, off, buf, want, got);
 }
 
 static uint32_t time_write(struct kosh_fsrv *s, struct kosh_fsrv_file *f, uint64_t off,

@@ -275,7 +275,7 @@ int serial_server_run(struct serial_chip *chip)
 		    chip->loopback ? " in loopback" : "",
 		    console ? "; kernel log lines now go to log:// only" : "");
 	if (console) {
-		kosh_err_t err = (kosh_err_t)kosh_log_console(console, 1);
+		kosh_err_t err = (kosh_err_t)kosh_log_console(console, KOSH_LOG_CONSOLE_GIVE);
 		if (err)
 			kosh_printf("log_console: %s; the kernel keeps writing to the UART",
 				    kosh_strerror(err));

@@ -166,9 +166,10 @@ static kosh_handle_t initfs_frame(const struct kosh_root_info *info)
 
 /*
  * The machine's hardware authority, for the tests that drive a device
- * (IRQ0001): copies of the IRQ-control and I/O-port-control handles (the
- * latter x86-64 only) and of the MMIO frames the kernel listed, each named
- * "mmio<i>" with its physical base as the value. Returns how many were added.
+ * (IRQ0001, MSI0001): copies of the IRQ-control, I/O-port-control (x86-64
+ * only) and MMIO-control handles and of the MMIO frames the kernel listed,
+ * each named "mmio<i>" with its physical base as the value. Returns how many
+ * were added.
  */
 static uint32_t give_hardware(const struct kosh_root_info *info, struct kosh_spawn_handle *give,
 			      uint32_t room)
@@ -180,6 +181,8 @@ static uint32_t give_hardware(const struct kosh_root_info *info, struct kosh_spa
 	if (info->ioport_control && n < room)
 		give[n++] = (struct kosh_spawn_handle){ "ioport_control", info->ioport_control, 0,
 							0 };
+	if (info->mmio_control && n < room)
+		give[n++] = (struct kosh_spawn_handle){ "mmio_control", info->mmio_control, 0, 0 };
 	for (uint32_t i = 0; i < info->frame_count && n < room; i++) {
 		if (info->frames[i].kind != KOSH_ROOT_FRAME_MMIO)
 			continue;
@@ -193,7 +196,8 @@ static uint32_t give_hardware(const struct kosh_root_info *info, struct kosh_spa
 
 /*
  * Start test t with its own quota (moved to it), a copy of our log handle, a
- * read-only handle to the initfs frame and the hardware handles
+ * read-only handle to the initfs frame, a copy of the root info without frames
+ * ("rootinfo") and the hardware handles
  * (give_hardware); wait for it. KOSH_OK and *status, or the error that kept it
  * from running or ending (KOSH_E_TIMED_OUT).
  */
@@ -215,6 +219,11 @@ static kosh_err_t run_program(const struct suite *suite, const struct test *t, c
 	if (initfs >= 0)
 		give[n++] = (struct kosh_spawn_handle){ "initfs", (kosh_handle_t)initfs,
 							KOSH_GIVE_MOVE, suite->info->initfs_size };
+	/* The boot facts (TIM0001 reads the firmware's clock there), without frames. */
+	int64_t rootinfo = bootstrap_root_info_copy(suite->info, NULL, 0);
+	if (rootinfo >= 0)
+		give[n++] = (struct kosh_spawn_handle){ "rootinfo", (kosh_handle_t)rootinfo,
+							KOSH_GIVE_MOVE, KOSH_PAGE_SIZE };
 	n += give_hardware(suite->info, give + n, KOSH_SPAWN_HANDLES_MAX - n);
 	const char *argv[] = { t->path };
 	struct kosh_spawn s = {

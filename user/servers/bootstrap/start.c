@@ -12,12 +12,18 @@
  *   ioport-control  I/O-port ranges (x86-64 only)
  *   klog-read       the kernel log, read (for logd)
  *   klog-console    the kernel log with the manage right (log_console, for the serial driver)
+ *   mmio-control    frames over device memory (mmio_create), every right
  *   rootinfo        a read-only copy of the root info whose frame list holds
- *                   exactly the frames given as mmio<i>, frames[i] being mmio<i>
- *                   (their handle fields, like the root task's own handles, are 0)
- *   mmio<i>         MMIO frames (value: the size): first those a service of
- *                   etc/services asks for on this architecture, then the others
- *                   while the start page has room
+ *                   exactly the firmware frames given, frames[i] being the
+ *                   handle named by its kind with the same i (their handle
+ *                   fields, like the root task's own handles, are 0)
+ *   mmio<i>         MMIO frames (value: the size)
+ *   fb<i>           the framebuffer (read, write, map: write-combining)
+ *   dtb<i>, acpi<i> the device tree blob, the ACPI table ranges (read-only)
+ *
+ * The frames go in this order while the start page has room: the MMIO frames
+ * a service of etc/services asks for on this architecture, the framebuffer,
+ * the device tree, the ACPI ranges, then the other MMIO frames.
  */
 #include "bootstrap.h"
 
@@ -119,33 +125,61 @@ static void read_services(const void *archive, uint64_t size)
 		services.count = 0;
 }
 
+/* Where frame f goes in init's list (lower first), or -1 for frames init is not given. */
+static int rank(const struct kosh_root_frame *f)
+{
+	switch (f->kind) {
+	case KOSH_ROOT_FRAME_MMIO:
+		return wanted(f) ? 0 : 4;
+	case KOSH_ROOT_FRAME_FRAMEBUFFER:
+		return 1;
+	case KOSH_ROOT_FRAME_DTB:
+		return 2;
+	case KOSH_ROOT_FRAME_ACPI:
+		return 3;
+	default:
+		return -1;
+	}
+}
+
+/* The start-page name of frames[i] of kind: mmio<i>, fb<i>, dtb<i> or acpi<i>. */
+static void frame_name(uint32_t kind, uint32_t i, char name[KOSH_START_NAME_MAX])
+{
+	const char *prefix = kind == KOSH_ROOT_FRAME_MMIO	 ? "mmio"
+			     : kind == KOSH_ROOT_FRAME_FRAMEBUFFER ? "fb"
+			     : kind == KOSH_ROOT_FRAME_DTB	 ? "dtb"
+								 : "acpi";
+	kosh_snprintf(name, KOSH_START_NAME_MAX, "%s%u", prefix, i);
+}
+
 /*
- * Picks the MMIO frames for init, wanted ones first, into order[]; returns how
+ * Picks the firmware frames for init in rank order into order[]; returns how
  * many fit in room. Logs the ones left out.
  */
 static uint32_t pick_frames(const struct kosh_root_info *info, uint32_t room, uint32_t *order)
 {
 	uint32_t n = 0;
-	for (int pass = 1; pass >= 0; pass--) {
+	for (int pass = 0; pass <= 4; pass++) {
 		for (uint32_t i = 0; i < info->frame_count; i++) {
 			const struct kosh_root_frame *f = &info->frames[i];
-			if (f->kind != KOSH_ROOT_FRAME_MMIO || !f->handle || wanted(f) != pass)
+			if (!f->handle || rank(f) != pass)
 				continue;
 			if (n < room) {
 				order[n++] = i;
 				continue;
 			}
-			kosh_printf(
-			    "not given to init (no room in its start page): MMIO 0x%llx+0x%llx%s",
-			    (unsigned long long)f->phys, (unsigned long long)f->size,
-			    pass ? ", which etc/services asks for" : "");
+			kosh_printf("not given to init (no room in its start page): frame of kind "
+				    "%u at 0x%llx+0x%llx%s",
+				    f->kind, (unsigned long long)f->phys,
+				    (unsigned long long)f->size,
+				    pass == 0 ? ", which etc/services asks for" : "");
 		}
 	}
 	return n;
 }
 
 /* The "rootinfo" page: a copy of ours listing the frames picked, in mmio<i> order. */
-static int64_t root_info_copy(const struct kosh_root_info *info, const uint32_t *order, uint32_t n)
+int64_t bootstrap_root_info_copy(const struct kosh_root_info *info, const uint32_t *order, uint32_t n)
 {
 	kosh_err_t err;
 	int64_t frame = kosh_frame_new(kosh_self()->quota, KOSH_PAGE_SIZE), ro;
@@ -161,6 +195,7 @@ static int64_t root_info_copy(const struct kosh_root_info *info, const uint32_t 
 	*copy = *info;
 	copy->process = copy->space = copy->thread = 0;
 	copy->quota = copy->log = copy->irq_control = copy->ioport_control = 0;
+	copy->mmio_control = 0;
 	memset(copy->frames, 0, sizeof(copy->frames));
 	for (uint32_t i = 0; i < n; i++) {
 		copy->frames[i] = info->frames[order[i]];
@@ -181,13 +216,13 @@ static void add_frames(struct give *g, const struct kosh_root_info *info, const 
 	read_services(archive, size);
 	/* One slot for rootinfo. */
 	n = pick_frames(info, KOSH_SPAWN_HANDLES_MAX - g->n - 1, order);
-	add(g, "rootinfo", root_info_copy(info, order, n), KOSH_PAGE_SIZE);
+	add(g, "rootinfo", bootstrap_root_info_copy(info, order, n), KOSH_PAGE_SIZE);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct kosh_root_frame *f = &info->frames[order[i]];
 		struct kosh_handle_info hi;
 		int64_t h = kosh_info(f->handle, &hi) ? KOSH_E_BAD_HANDLE
 						      : kosh_handle_dup(f->handle, hi.rights, 0);
-		kosh_snprintf(name, sizeof(name), "mmio%u", i);
+		frame_name(f->kind, i, name);
 		add(g, name, h, f->size);
 	}
 }
@@ -217,6 +252,7 @@ kosh_err_t bootstrap_start_init(const struct kosh_root_info *info, kosh_handle_t
 	add(&g, "irq-control", dup(info->irq_control, KOSH_RIGHTS_ALL), 0);
 	if (info->ioport_control)
 		add(&g, "ioport-control", dup(info->ioport_control, KOSH_RIGHTS_ALL), 0);
+	add(&g, "mmio-control", dup(info->mmio_control, KOSH_RIGHTS_ALL), 0);
 	add(&g, "klog-read",
 	    dup(self->log, KOSH_RIGHT_READ | KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE), 0);
 	add(&g, "klog-console", dup(self->log, SEND_RIGHTS | KOSH_RIGHT_MANAGE), 0);

@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * console: serves console:// (docs/console.md), the terminal on the serial
- * line, through the file-server library. "console:///" is the terminal (a
- * KOSH_VFS_TTY file); every open of it shares one line discipline (ldisc.c).
+ * line and the framebuffer, through the file-server library. "console:///" is
+ * the terminal (a KOSH_VFS_TTY file); every open of it shares one line
+ * discipline (ldisc.c).
  *
- * Two or three threads. The main one runs the file-server loop: READ, WRITE
+ * Up to five threads. The main one runs the file-server loop: READ, WRITE
  * and the terminal calls, and the notification bound to the endpoint. A
  * receiver thread per input sits in a blocking SERIAL_READ on its driver
- * ("serial", and "kbd", the keyboard, when the start page has it) and hands
- * what arrives over through its own single-producer ring, signalling the
- * input's bit; when the driver dies it calls again, and its restarted
- * successor, on the same endpoint, answers. Both inputs feed the one line
- * discipline. Only the main thread touches the line discipline and writes to
- * the serial driver; output goes to serial only.
+ * ("serial"; "kbd", the PS/2 keyboard, and "input", virtio-input, when the
+ * start page has them) and hands what arrives over through its own
+ * single-producer ring, signalling the input's bit; when the driver dies it
+ * calls again, and its restarted successor, on the same endpoint, answers. All
+ * inputs feed the one line discipline. Only the main thread touches the line
+ * discipline and writes to the serial driver.
+ *
+ * Output (echo included) goes to the serial driver and, when the start page
+ * has "fb", to the framebuffer console (sbin/fbcon) as well: through a bounded
+ * queue (outq.c) to a writer thread that sends it on, so a slow, dead or
+ * absent fbcon never holds the main thread up (a full queue drops screen
+ * output only).
  *
  * A READ that finds nothing is deferred; deferred READs are answered in the
  * order they came, each as soon as a line (raw mode: a byte) is there. A
@@ -32,15 +39,18 @@
 #include <kosh/thread.h>
 
 #include "ldisc.h"
+#include "outq.h"
 
-#define RX_BIT	    1u /* serial input; the keyboard's is RX_BIT << 1 */
-#define INPUTS	    2u
+#define RX_BIT	    1u /* serial input; the keyboard's is RX_BIT << 1, input's RX_BIT << 2 */
+#define INPUTS	    3u
 #define RING_SIZE   4096u /* power of two */
 #define READ_CHUNK  512u
 #define READERS_MAX 32u
 #define WRITE_TIMEOUT_NS                                                                           \
 	(1000ull * 1000 * 1000) /* a driver that is gone for good costs 1 s a write */
 #define RETRY_NS (100ull * 1000 * 1000)
+/* A WRITE fbcon has not taken after this is given up, with what is queued behind it. */
+#define SCREEN_TIMEOUT_NS (1000ull * 1000 * 1000)
 #define ROWS	 24u
 #define COLUMNS	 80u
 
@@ -64,6 +74,13 @@ struct input {
 	struct kosh_thread receiver;
 };
 
+/* The output to fbcon: the queue and the thread that empties it. */
+struct screen {
+	kosh_handle_t driver, wake; /* wake: the main thread queued bytes */
+	struct outq q;
+	struct kosh_thread writer;
+};
+
 struct console {
 	struct kosh_fsrv *srv;
 	kosh_handle_t endpoint, serial, notify;
@@ -73,8 +90,9 @@ struct console {
 	uint32_t reader_count;
 	kosh_handle_t fg; /* the foreground's notification (0: none) */
 	uint64_t fg_bits;
-	struct input in[INPUTS]; /* serial, keyboard */
+	struct input in[INPUTS]; /* serial, keyboard, virtio-input (those given) */
 	uint32_t input_count;
+	struct screen screen; /* used when screen.driver */
 	uint8_t out[2 * KOSH_VFS_IO_MAX]; /* output after newline translation */
 	uint8_t data[KOSH_VFS_IO_MAX];	  /* a READ's answer */
 };
@@ -100,11 +118,46 @@ static void serial_send(struct console *c, const uint8_t *bytes, uint32_t len)
 	}
 }
 
+/* Output: to the serial line, and queued for the screen. */
+static void output(struct console *c, const uint8_t *bytes, uint32_t len)
+{
+	if (c->screen.driver && len) {
+		outq_put(&c->screen.q, bytes, len);
+		(void)kosh_notification_signal(c->screen.wake, 1);
+	}
+	serial_send(c, bytes, len);
+}
+
 static void flush_echo(struct console *c)
 {
 	if (c->echo.len)
-		serial_send(c, c->echo.buf, c->echo.len);
+		output(c, c->echo.buf, c->echo.len);
 	c->echo.len = 0;
+}
+
+/*
+ * The screen's writer thread: sends what is queued to fbcon, a WRITE at a
+ * time. A WRITE that fails (fbcon is gone: exited for want of a framebuffer,
+ * or restarting) drops everything queued with it, so a screen that comes back
+ * does not replay stale output, and a missing fbcon costs this thread a
+ * timeout per burst of output, nothing more.
+ */
+static void screen_loop(void *arg)
+{
+	struct screen *sc = arg;
+	uint8_t *data = (uint8_t *)&sc->writer.ipc->words[4];
+	uint64_t bits;
+	for (;;) {
+		uint32_t n = outq_peek(&sc->q, data, KOSH_SERIAL_IO_MAX);
+		if (!n) {
+			(void)kosh_notify_wait(sc->wake, KOSH_TIMEOUT_NEVER, &bits);
+			continue;
+		}
+		struct kosh_msg m = { kosh_msg_tag(KOSH_SERIAL_WRITE, kosh_serial_words(n), 0, 0),
+				     { n, 0, 0, 0 } };
+		kosh_err_t err = kosh_call(sc->driver, &m, &m, SCREEN_TIMEOUT_NS);
+		outq_consume(&sc->q, err == KOSH_OK ? n : outq_used(&sc->q));
+	}
 }
 
 /*
@@ -285,7 +338,7 @@ static uint32_t con_write(struct kosh_fsrv *s, struct kosh_fsrv_file *f, uint64_
 	/* buf is in our IPC buffer, which the calls to the driver reuse: translate it out first. */
 	uint32_t used;
 	uint32_t n = ldisc_output(buf, len, c->out, sizeof(c->out), &used);
-	serial_send(c, c->out, n);
+	output(c, c->out, n);
 	*taken = used;
 	return 0;
 }
@@ -365,9 +418,12 @@ static kosh_err_t setup(struct console *c)
 	if ((h = kosh_notification_create(self->quota)) < 0)
 		return (kosh_err_t)h;
 	c->notify = (kosh_handle_t)h;
-	kosh_handle_t drivers[INPUTS] = { c->serial, kosh_start_handle("kbd", NULL) };
-	for (uint32_t i = 0; i < INPUTS && drivers[i]; i++) {
+	kosh_handle_t drivers[INPUTS] = { c->serial, kosh_start_handle("kbd", NULL),
+					  kosh_start_handle("input", NULL) };
+	for (uint32_t i = 0; i < INPUTS; i++) {
 		struct input *in = &c->in[c->input_count];
+		if (!drivers[i])
+			continue;
 		if ((h = kosh_notification_create(self->quota)) < 0)
 			return (kosh_err_t)h;
 		in->con = c;
@@ -375,6 +431,12 @@ static kosh_err_t setup(struct console *c)
 		in->room = (kosh_handle_t)h;
 		in->bit = RX_BIT << i;
 		c->input_count++;
+	}
+	c->screen.driver = kosh_start_handle("fb", NULL);
+	if (c->screen.driver) {
+		if ((h = kosh_notification_create(self->quota)) < 0)
+			return (kosh_err_t)h;
+		c->screen.wake = (kosh_handle_t)h;
 	}
 	kosh_err_t err = (kosh_err_t)kosh_notification_bind(c->notify, c->endpoint);
 	if (err)
@@ -394,6 +456,9 @@ static kosh_err_t setup(struct console *c)
 	for (uint32_t i = 0; i < c->input_count; i++)
 		if ((err = kosh_thread_spawn(&c->in[i].receiver, receive_loop, &c->in[i], 0)))
 			return err;
+	if (c->screen.driver &&
+	    (err = kosh_thread_spawn(&c->screen.writer, screen_loop, &c->screen, 0)))
+		return err;
 	return 0;
 }
 

@@ -9,7 +9,9 @@
 #include <kosh/fmt.h>
 #include <kosh/ipc.h>
 #include <kosh/log.h>
+#include <kosh/page.h>
 #include <kosh/proto/vfs.h>
+#include <kosh/rootinfo.h>
 #include <kosh/runtime.h>
 #include <kosh/spawn.h>
 #include <kosh/string.h>
@@ -127,7 +129,8 @@ static int64_t frame_for(const struct kosh_service_range *r)
 	struct kosh_handle_info hi;
 	for (uint32_t i = 0; i < init.frame_count; i++) {
 		const struct given_frame *f = &init.frames[i];
-		if (f->phys == r->base && f->size >= r->size && (!best || f->size < best->size))
+		if (f->kind == KOSH_ROOT_FRAME_MMIO && f->phys == r->base && f->size >= r->size &&
+		    (!best || f->size < best->size))
 			best = f;
 	}
 	if (!best)
@@ -166,9 +169,92 @@ static int64_t narrowed(kosh_handle_t h, uint32_t rights)
 	return h ? kosh_handle_dup(h, rights, 0) : KOSH_E_NOT_FOUND;
 }
 
-/* The parts of the kernel log's authority the entry grants. */
+/*
+ * A grant of the machine's authority that bootstrap may not have given init
+ * (yet): without it the service starts all the same, told so in the log.
+ */
+static int add_optional(struct gift *g, const struct kosh_service *s, const char *name,
+			kosh_handle_t h, uint32_t rights, uint64_t value)
+{
+	struct kosh_handle_info hi;
+	if (!h) {
+		kosh_printf("%s: init has no %s to grant; starting it without", s->name, name);
+		return 0;
+	}
+	if (kosh_info(h, &hi) != KOSH_OK)
+		return gift_add(g, name, KOSH_E_BAD_HANDLE, 0);
+	return gift_add(g, name, kosh_handle_dup(h, hi.rights & rights, 0), value);
+}
+
+/* A copy of each given frame of kind (acpi<i>, dtb<i>, fb<i>: the same names), at most *max. */
+static int add_frames(struct gift *g, const struct kosh_service *s, uint32_t kind, uint32_t *max)
+{
+	char name[KOSH_START_NAME_MAX];
+	const char *prefix = kind == KOSH_ROOT_FRAME_ACPI  ? "acpi"
+			     : kind == KOSH_ROOT_FRAME_DTB ? "dtb"
+							   : "fb";
+	struct kosh_handle_info hi;
+	for (uint32_t i = 0; i < init.frame_count; i++) {
+		const struct given_frame *f = &init.frames[i];
+		if (f->kind != kind)
+			continue;
+		kosh_snprintf(name, sizeof(name), "%s%u", prefix, f->index);
+		if (*max == 0) {
+			kosh_printf("%s: more firmware frames than it may hold: %s left out",
+				    s->name, name);
+			continue;
+		}
+		(*max)--;
+		if (kosh_info(f->handle, &hi) != KOSH_OK)
+			return gift_add(g, name, KOSH_E_BAD_HANDLE, 0);
+		/* Firmware tables are read-only; the framebuffer is written. */
+		uint32_t rights =
+		    hi.rights &
+		    ~(uint32_t)(kind == KOSH_ROOT_FRAME_FRAMEBUFFER ? 0 : KOSH_RIGHT_WRITE);
+		if (gift_add(g, name, kosh_handle_dup(f->handle, rights, 0), f->size))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * firmware, framebuffer, boot-info, mmio-control, irq-control, ioport-control
+ * (docs/devices.md, docs/services.md).
+ */
+static int add_machine_grants(struct gift *g, const struct kosh_service *s)
+{
+	uint32_t gr = s->grants, firmware = KOSH_SERVICES_FIRMWARE_MAX, fb = 1;
+	uint32_t all = KOSH_RIGHT_READ | KOSH_RIGHT_WRITE | KOSH_RIGHT_MANAGE |
+		       KOSH_RIGHT_TRANSFER | KOSH_RIGHT_DUPLICATE;
+	if ((gr & (KOSH_SERVICE_GRANT_FIRMWARE | KOSH_SERVICE_GRANT_FRAMEBUFFER |
+		   KOSH_SERVICE_GRANT_BOOT_INFO)) &&
+	    add_optional(g, s, "rootinfo", init.rootinfo,
+			 KOSH_RIGHT_READ | KOSH_RIGHT_MAP | KOSH_RIGHT_TRANSFER, KOSH_PAGE_SIZE))
+		return -1;
+	if ((gr & KOSH_SERVICE_GRANT_FIRMWARE) &&
+	    (add_frames(g, s, KOSH_ROOT_FRAME_ACPI, &firmware) ||
+	     add_frames(g, s, KOSH_ROOT_FRAME_DTB, &firmware)))
+		return -1;
+	if ((gr & KOSH_SERVICE_GRANT_FRAMEBUFFER) &&
+	    add_frames(g, s, KOSH_ROOT_FRAME_FRAMEBUFFER, &fb))
+		return -1;
+	if ((gr & KOSH_SERVICE_GRANT_MMIO_CONTROL) &&
+	    add_optional(g, s, "mmio-control", init.mmio_control, all, 0))
+		return -1;
+	if ((gr & KOSH_SERVICE_GRANT_IRQ_CONTROL) &&
+	    add_optional(g, s, "irq-control", init.irq_control, all, 0))
+		return -1;
+	if ((gr & KOSH_SERVICE_GRANT_IOPORT_CONTROL) &&
+	    add_optional(g, s, "ioport-control", init.ioport_control, all, 0))
+		return -1;
+	return 0;
+}
+
+/* The parts of the kernel log's authority the entry grants, and the machine's. */
 static int add_grants(struct gift *g, const struct kosh_service *s)
 {
+	if (add_machine_grants(g, s))
+		return -1;
 	if ((s->grants & KOSH_SERVICE_GRANT_KLOG_READ) &&
 	    gift_add(g, "klog-read",
 		     narrowed(init.klog_read, KOSH_RIGHT_READ | KOSH_RIGHT_TRANSFER), 0))
@@ -200,6 +286,28 @@ static int add_rest(struct gift *g, const struct kosh_service *s)
 			    add_stdio(g, "stdout", s->stdio, KOSH_VFS_O_WRITE) ||
 			    add_stdio(g, "stderr", s->stdio, KOSH_VFS_O_WRITE)))
 		return -1;
+	return 0;
+}
+
+/*
+ * A driver's handles (docs/devices.md, "drvreg"): "serve", "vfs" (client
+ * badge), and a copy of each handle devmgr gave, under its name and value.
+ */
+static int add_driver(struct gift *g, const struct driver *d)
+{
+	kosh_handle_t vfs = init_endpoint("vfs");
+	struct kosh_handle_info hi;
+	if (gift_add(g, "serve", kosh_handle_dup(d->serve, SERVE_RIGHTS, 0), 0))
+		return -1;
+	if (vfs && gift_add(g, "vfs", kosh_handle_dup(vfs, USE_RIGHTS, KOSH_VFS_BADGE_CLIENT), 0))
+		return -1;
+	for (uint32_t k = 0; k < d->handle_count; k++) {
+		int64_t copy = kosh_info(d->handles[k], &hi) == KOSH_OK
+				   ? kosh_handle_dup(d->handles[k], hi.rights, 0)
+				   : KOSH_E_BAD_HANDLE;
+		if (gift_add(g, d->names[k], copy, d->values[k]))
+			return -1;
+	}
 	return 0;
 }
 
@@ -268,10 +376,18 @@ kosh_err_t init_launch(uint32_t i)
 	int64_t quota;
 	run->last_error[0] = '\0';
 	run->hopeless = 0;
-	quota = kosh_quota_create(init.quota, bytes);
+	/* A driver spends devmgr's quota for it (the same at every start); a service a new one. */
+	if (run->driver) {
+		struct kosh_handle_info hi;
+		quota = kosh_info(run->driver->quota, &hi) == KOSH_OK
+			    ? kosh_handle_dup(run->driver->quota, hi.rights, 0)
+			    : KOSH_E_BAD_HANDLE;
+	} else {
+		quota = kosh_quota_create(init.quota, bytes);
+	}
 	if (gift_add(&g, "quota", quota, bytes) ||
 	    gift_add(&g, "klog", narrowed(init.klog, KOSH_RIGHT_WRITE | KOSH_RIGHT_TRANSFER), 0) ||
-	    add_rest(&g, s)) {
+	    (run->driver ? add_driver(&g, run->driver) : add_rest(&g, s))) {
 		gift_undo(&g); /* the quota with the rest, if it was made */
 		return KOSH_E_NOT_FOUND;
 	}

@@ -4,7 +4,8 @@
  * supervises them (docs/services.md, docs/system.md "Boot, in userspace").
  *
  * bootstrap starts it with its share of the machine (klog, quota, initfs,
- * irq-control, ioport-control, klog-read, klog-console, rootinfo, mmio<i>).
+ * irq-control, ioport-control, mmio-control, klog-read, klog-console,
+ * rootinfo, and the frames it describes: mmio<i>, acpi<i>, dtb<i>, fb<i>).
  * init reads etc/services straight from bootstrap's initfs endpoint, makes one
  * endpoint per endpoint name, serves svc:// on a second thread, and starts each
  * service of this architecture (launch.c). Every service's exit is a bit on one
@@ -45,6 +46,7 @@ static int take_handles(void)
 	init.ioport_control = kosh_start_handle("ioport-control", NULL);
 	init.klog_read = kosh_start_handle("klog-read", NULL);
 	init.klog_console = kosh_start_handle("klog-console", NULL);
+	init.mmio_control = kosh_start_handle("mmio-control", NULL);
 	init.arch = ARCH_USER_KOSH_ARCH == KOSH_ARCH_X86_64 ? KOSH_SERVICE_ARCH_X86_64
 							    : KOSH_SERVICE_ARCH_AARCH64;
 	if (!init.quota || !init.initfs) {
@@ -55,7 +57,20 @@ static int take_handles(void)
 	return 0;
 }
 
-/* mmio<i> with their place in memory from the rootinfo page. */
+/* The start-page name of frames[i] of the rootinfo page, by its kind; "" for other kinds. */
+static void frame_name(uint32_t kind, uint32_t i, char name[KOSH_START_NAME_MAX])
+{
+	const char *prefix = kind == KOSH_ROOT_FRAME_MMIO	   ? "mmio"
+			     : kind == KOSH_ROOT_FRAME_ACPI	   ? "acpi"
+			     : kind == KOSH_ROOT_FRAME_DTB	   ? "dtb"
+			     : kind == KOSH_ROOT_FRAME_FRAMEBUFFER ? "fb"
+								   : NULL;
+	name[0] = '\0';
+	if (prefix)
+		kosh_snprintf(name, KOSH_START_NAME_MAX, "%s%u", prefix, i);
+}
+
+/* The frames bootstrap gave (mmio<i>, acpi<i>, dtb<i>, fb<i>) with their place from rootinfo. */
 static void take_frames(void)
 {
 	kosh_handle_t page = kosh_start_handle("rootinfo", NULL);
@@ -70,15 +85,20 @@ static void take_frames(void)
 		return;
 	}
 	if (ri->magic != KOSH_ROOT_INFO_MAGIC || ri->frame_count > KOSH_ROOT_FRAMES_MAX) {
-		kosh_printf("rootinfo is not a root info page: no MMIO frames");
+		kosh_printf("rootinfo is not a root info page: no frames");
 	} else {
-		for (uint32_t i = 0; i < ri->frame_count && init.frame_count < INIT_FRAMES_MAX;
-		     i++) {
-			kosh_snprintf(name, sizeof(name), "mmio%u", i);
-			kosh_handle_t h = kosh_start_handle(name, NULL);
-			if (h)
-				init.frames[init.frame_count++] =
-				    (struct given_frame){h, ri->frames[i].phys, ri->frames[i].size};
+		init.rootinfo = page;
+		for (uint32_t i = 0; i < ri->frame_count; i++) {
+			frame_name(ri->frames[i].kind, i, name);
+			kosh_handle_t h = name[0] ? kosh_start_handle(name, NULL) : 0;
+			if (!h)
+				continue;
+			if (init.frame_count == INIT_FRAMES_MAX) {
+				kosh_printf("more frames than init keeps: %s left out", name);
+				continue;
+			}
+			init.frames[init.frame_count++] = (struct given_frame){
+			    h, ri->frames[i].kind, i, ri->frames[i].phys, ri->frames[i].size};
 		}
 	}
 	kosh_frame_unmap((void *)ri, KOSH_PAGE_SIZE);
@@ -105,6 +125,7 @@ static int read_services(void)
 		init.runs[i].svc = &init.services.services[i];
 		init.runs[i].here = (init.services.services[i].arches & init.arch) != 0;
 	}
+	init.run_count = init.services.count;
 	return 0;
 }
 
@@ -225,7 +246,7 @@ static void ended(uint32_t i, uint64_t now)
 static uint64_t next_timeout(uint64_t now)
 {
 	uint64_t first = KOSH_TIMEOUT_NEVER;
-	for (uint32_t i = 0; i < init.services.count; i++)
+	for (uint32_t i = 0; i < init.run_count; i++)
 		if (init.runs[i].sup.state == INIT_STATE_WAITING &&
 		    init.runs[i].sup.restart_at_ns < first)
 			first = init.runs[i].sup.restart_at_ns;
@@ -234,17 +255,42 @@ static uint64_t next_timeout(uint64_t now)
 	return first > now ? first - now : 0;
 }
 
+/*
+ * Wait for an exit, a restart due or (with drvreg) a registration message:
+ * the exit bits, 0 on a timeout. A message is handled and answered here.
+ */
+static uint64_t wait_event(uint64_t timeout)
+{
+	struct kosh_msg m, reply;
+	uint64_t bits = 0, badge;
+	kosh_err_t err;
+	if (!init.drvreg) {
+		err = kosh_notify_wait(init.exits, timeout, &bits);
+	} else {
+		err = kosh_recv(init.drvreg, &m, &badge, timeout);
+		if (err == KOSH_OK && KOSH_MSG_LABEL(m.tag) == KOSH_LABEL_NOTIFY) {
+			bits = m.words[0];
+		} else if (err == KOSH_OK && KOSH_MSG_LABEL(m.tag) < KOSH_LABEL_KERNEL) {
+			int after = init_drv_handle(&m, &reply, (uint64_t)kosh_clock_get());
+			(void)kosh_reply_recv(init.drvreg, &reply, &m, &badge, 0); /* reply only */
+			if (after)
+				init_drv_after();
+		}
+	}
+	if (err && err != KOSH_E_TIMED_OUT) {
+		kosh_printf("waiting for services failed: %s", kosh_strerror(err));
+		kosh_terminate(1);
+	}
+	return bits;
+}
+
 static __attribute__((noreturn)) void supervise(void)
 {
 	for (;;) {
-		uint64_t bits = 0, now = (uint64_t)kosh_clock_get();
-		kosh_err_t err = kosh_notify_wait(init.exits, next_timeout(now), &bits);
-		if (err && err != KOSH_E_TIMED_OUT) {
-			kosh_printf("waiting for services failed: %s", kosh_strerror(err));
-			kosh_terminate(1);
-		}
+		uint64_t now = (uint64_t)kosh_clock_get();
+		uint64_t bits = wait_event(next_timeout(now));
 		now = (uint64_t)kosh_clock_get();
-		for (uint32_t i = 0; i < init.services.count; i++)
+		for (uint32_t i = 0; i < init.run_count; i++)
 			if (bits & (1ull << i))
 				ended(i, now);
 		for (uint32_t k = 0; k < init.order_count; k++)
@@ -253,12 +299,28 @@ static __attribute__((noreturn)) void supervise(void)
 	}
 }
 
+/* drvreg (when a service uses it) receives the exit bits too: one place to wait. */
+static void take_drvreg(void)
+{
+	kosh_handle_t ep = init_endpoint(KOSH_DRV_ENDPOINT);
+	kosh_err_t err;
+	if (!ep)
+		return;
+	err = (kosh_err_t)kosh_notification_bind(init.exits, ep);
+	if (err) {
+		kosh_printf("cannot serve drvreg: %s", kosh_strerror(err));
+		return;
+	}
+	init.drvreg = ep;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t here = 0;
 	if (take_handles() || read_services() || make_endpoints())
 		return 1;
 	take_frames();
+	take_drvreg();
 	if (init_serve_svc() != KOSH_OK)
 		return 1;
 	for (uint32_t i = 0; i < init.services.count; i++)

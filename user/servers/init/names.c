@@ -91,16 +91,31 @@ static int register_one(const char *scheme, kosh_handle_t ep)
 	return err == KOSH_VFS_EIO ? -1 : 0;
 }
 
+/* Run i's schemes: a service's on the endpoints of those names, a driver's on its own. */
+static int register_run(uint32_t i)
+{
+	const struct service_run *run = &init.runs[i];
+	const struct kosh_service *s = run->svc;
+	for (uint32_t k = 0; k < s->scheme_count && run->here; k++)
+		if (register_one(s->schemes[k],
+				 run->driver ? run->driver->serve : init_endpoint(s->schemes[k])))
+			return -1;
+	return 0;
+}
+
 void init_register_schemes(void)
 {
 	if (!init.vfs_admin || register_one("initfs", init.initfs) || register_one("svc", init.svc))
 		return;
-	for (uint32_t i = 0; i < init.services.count; i++) {
-		const struct kosh_service *s = &init.services.services[i];
-		for (uint32_t k = 0; k < s->scheme_count && init.runs[i].here; k++)
-			if (register_one(s->schemes[k], init_endpoint(s->schemes[k])))
-				return;
-	}
+	for (uint32_t i = 0; i < init.run_count; i++)
+		if (register_run(i))
+			return;
+}
+
+void init_register_run_schemes(uint32_t i)
+{
+	if (init.vfs_admin && i < init.run_count)
+		(void)register_run(i);
 }
 
 uint32_t init_open(const char *uri, uint32_t flags, kosh_handle_t *file)

@@ -10,8 +10,8 @@
  *   svc:///NAME     the same for one service as "key value" lines
  *
  * The text is made afresh for every READ and STAT from the table init keeps
- * (init.h), so a file read in several pieces may straddle a change; one READ of
- * KOSH_VFS_IO_MAX bytes holds the whole list.
+ * (init.h), so a file read in several pieces may straddle a change (the
+ * services and the drivers of drvreg: up to 64 lines, two READs).
  */
 #include <kosh/fileserver.h>
 #include <kosh/log.h>
@@ -26,12 +26,14 @@
 #define SVC_DIR	  0xffffffffu /* priv of the directory */
 #define SVC_LIST  0xfffffffeu /* priv of svc:///list; a service's file is its index */
 
-static char text[KOSH_VFS_IO_MAX + 1];
+static char text[2 * KOSH_VFS_IO_MAX + 1]; /* the list of 64 services and drivers */
 
 static uint32_t render(uint64_t what)
 {
 	if (what == SVC_LIST)
-		return svc_text_list(init.runs, init.order, init.order_count, text, sizeof(text));
+		return svc_text_list(init.runs, init.order,
+				     __atomic_load_n(&init.run_count, __ATOMIC_ACQUIRE), text,
+				     sizeof(text));
 	return svc_text_one(&init.runs[what], text, sizeof(text));
 }
 
@@ -46,8 +48,9 @@ static uint32_t lookup(const char *path, uint32_t len, uint64_t *what)
 		*what = SVC_LIST;
 		return 0;
 	}
-	for (uint32_t i = 0; i < init.services.count; i++) {
-		const char *name = init.services.services[i].name;
+	uint32_t count = __atomic_load_n(&init.run_count, __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; i < count; i++) {
+		const char *name = init.runs[i].svc->name;
 		if (init.runs[i].here && strlen(name) == len - 1 &&
 		    memcmp(path + 1, name, len - 1) == 0) {
 			*what = i;
@@ -59,8 +62,8 @@ static uint32_t lookup(const char *path, uint32_t len, uint64_t *what)
 
 static void stat_of(uint64_t what, struct kosh_vfs_stat *st)
 {
-	uint32_t entries = 1;
-	for (uint32_t i = 0; i < init.services.count; i++)
+	uint32_t entries = 1, count = __atomic_load_n(&init.run_count, __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; i < count; i++)
 		entries += init.runs[i].here ? 1 : 0;
 	*st = (struct kosh_vfs_stat){
 	    .type = what == SVC_DIR ? KOSH_VFS_DIR : KOSH_VFS_FILE,
@@ -104,12 +107,7 @@ static uint32_t svc_handle_statp(struct kosh_fsrv *s, const char *path, uint32_t
 static uint32_t svc_handle_read(struct kosh_fsrv *s, struct kosh_fsrv_file *f, uint64_t off,
 				void *buf, uint32_t want, uint32_t *got)
 {
-	uint32_t n = render(f->priv);
-	uint64_t left = off < n ? n - off : 0;
-	*got = left < want ? (uint32_t)left : want;
-	if (*got)
-		memcpy(buf, text + off, *got);
-	return 0;
+	return kosh_fsrv_read_text(text, render(f->priv), off, buf, want, got);
 }
 
 static uint32_t svc_handle_stat(struct kosh_fsrv *s, struct kosh_fsrv_file *f,
@@ -125,9 +123,10 @@ static uint32_t svc_handle_readdir(struct kosh_fsrv *s, struct kosh_fsrv_file *f
 				   int *end)
 {
 	uint64_t c = cookie;
+	uint32_t count = __atomic_load_n(&init.run_count, __ATOMIC_ACQUIRE);
 	*used = 0;
-	for (; c <= init.services.count; c++) {
-		const char *name = c == 0 ? "list" : init.services.services[c - 1].name;
+	for (; c <= count; c++) {
+		const char *name = c == 0 ? "list" : init.runs[c - 1].svc->name;
 		if (c > 0 && !init.runs[c - 1].here)
 			continue;
 		if (kosh_vfs_dirent_put(buf, size, used, c == 0 ? 2 : 2 + c, KOSH_VFS_FILE, name,

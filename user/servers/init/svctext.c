@@ -30,7 +30,7 @@ uint32_t svc_text_list(const struct service_run *runs, const uint8_t *order, uin
 		       char *buf, uint32_t size)
 {
 	uint32_t n = advance(0,
-			     kosh_snprintf(buf, size, "%-14s %-19s %6s %8s  %s\n", "NAME", "STATE",
+			     kosh_snprintf(buf, size, "%-19s %-19s %6s %8s  %s\n", "NAME", "STATE",
 					   "PID", "RESTARTS", "LAST EXIT"),
 			     size);
 	for (uint32_t k = 0; k < count; k++) {
@@ -42,7 +42,7 @@ uint32_t svc_text_list(const struct service_run *runs, const uint8_t *order, uin
 		if (state == INIT_STATE_RUNNING)
 			kosh_snprintf(pid, sizeof(pid), "%llu", (unsigned long long)run->pid);
 		n = advance(n,
-			    kosh_snprintf(buf + n, size - n, "%-14s %-19s %6s %8u  %s\n",
+			    kosh_snprintf(buf + n, size - n, "%-19s %-19s %6s %8u  %s\n",
 					  run->svc->name, init_state_name(state), pid,
 					  run->sup.restarts, last_exit(run)),
 			    size);

@@ -286,12 +286,7 @@ static uint32_t proc_read(struct kosh_fsrv *s, struct kosh_fsrv_file *f, uint64_
 			  uint32_t want, uint32_t *got)
 {
 	struct pfile *p = f->node;
-	uint32_t n = off < p->len ? p->len - (uint32_t)off : 0;
-	if (n > want)
-		n = want;
-	memcpy(buf, p->text + off, n);
-	*got = n;
-	return 0;
+	return kosh_fsrv_read_text(p->text, p->len, off, buf, want, got);
 }
 
 static uint32_t proc_write(struct kosh_fsrv *s, struct kosh_fsrv_file *f, uint64_t off,

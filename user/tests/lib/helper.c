@@ -15,15 +15,23 @@
 void test_spawn(const char *helper, const char *name, const char *const *args, uint32_t argc,
 		const struct kosh_spawn_handle *extra, uint32_t count, struct kosh_child *out)
 {
-	const struct kosh_self *self = kosh_self();
 	char path[64];
+	size_t dir = strlen(HELPER_DIR), len = strlen(helper);
+	CHECK(dir + len < sizeof(path));
+	memcpy(path, HELPER_DIR, dir);
+	memcpy(path + dir, helper, len + 1);
+	test_spawn_program(path, name, args, argc, extra, count, out);
+}
+
+void test_spawn_program(const char *path, const char *name, const char *const *args,
+			uint32_t argc, const struct kosh_spawn_handle *extra, uint32_t count,
+			struct kosh_child *out)
+{
+	const struct kosh_self *self = kosh_self();
 	const void *initfs;
 	uint64_t size;
 	struct kosh_tar_entry e;
-	size_t dir = strlen(HELPER_DIR), len = strlen(helper);
-	CHECK(dir + len < sizeof(path) && argc < HELPER_ARGS && count + 2 <= KOSH_SPAWN_HANDLES_MAX);
-	memcpy(path, HELPER_DIR, dir);
-	memcpy(path + dir, helper, len + 1);
+	CHECK(argc < HELPER_ARGS && count + 2 <= KOSH_SPAWN_HANDLES_MAX);
 	CHECK_EQ(kosh_initfs(&initfs, &size), KOSH_OK);
 	CHECK_EQ(kosh_tar_find(initfs, size, path, &e), KOSH_TAR_OK);
 	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, TEST_HELPER_QUOTA));

@@ -26,6 +26,11 @@
 void test_spawn(const char *helper, const char *name, const char *const *args, uint32_t argc,
 		const struct kosh_spawn_handle *extra, uint32_t count, struct kosh_child *out);
 
+/* test_spawn for any program of the initfs: path such as "sbin/drivers/rtc". */
+void test_spawn_program(const char *path, const char *name, const char *const *args,
+			uint32_t argc, const struct kosh_spawn_handle *extra, uint32_t count,
+			struct kosh_child *out);
+
 /* Wait up to timeout ns for child to end; its exit status. Closes its handles. */
 uint64_t test_wait(struct kosh_child *child, uint64_t timeout);
 

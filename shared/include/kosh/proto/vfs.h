@@ -139,6 +139,7 @@ struct kosh_vfs_dirent {
 #define KOSH_VFS_EBUSY	      16u
 #define KOSH_VFS_EEXIST	      17u
 #define KOSH_VFS_EXDEV	      18u
+#define KOSH_VFS_ENODEV	      19u /* the device (or any source of what was asked) is absent */
 #define KOSH_VFS_ENOTDIR      20u
 #define KOSH_VFS_EISDIR	      21u
 #define KOSH_VFS_EINVAL	      22u

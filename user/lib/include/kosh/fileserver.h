@@ -147,4 +147,12 @@ kosh_err_t kosh_fsrv_answer(struct kosh_fsrv *s, kosh_handle_t reply, uint32_t e
 kosh_err_t kosh_fsrv_open_local(struct kosh_fsrv *s, const struct kosh_fsrv_file *f,
 				kosh_handle_t *out);
 
+/*
+ * A READ of a file whose contents are text[0 .. len): the bytes at off (at
+ * most want) into buf and their count into *got, none at or past the end.
+ * Returns 0, for a read handler to return.
+ */
+uint32_t kosh_fsrv_read_text(const void *text, uint64_t len, uint64_t off, void *buf,
+			     uint32_t want, uint32_t *got);
+
 #endif

@@ -20,7 +20,7 @@
 #include <kosh/abi.h>
 
 #define KOSH_START_MAGIC   0x5452545348534f4bull /* "KOSHSTRT" */
-#define KOSH_START_VERSION 2
+#define KOSH_START_VERSION 3
 
 /* Where a spawned process's pieces are (the same places the root task's are). */
 #define KOSH_START_VA         0x00007ffffe000000ull /* the start page(s), read-only */
@@ -33,7 +33,7 @@
 #define KOSH_START_ENV_MAX     32 /* environment strings */
 #define KOSH_START_PHDRS_MAX   16 /* program headers copied (more: none are) */
 #define KOSH_START_PHDR_SIZE   56 /* bytes of one ELF64 program header */
-#define KOSH_START_HANDLES_MAX 16
+#define KOSH_START_HANDLES_MAX 32 /* a driver has ~14, init more */
 #define KOSH_START_NAME_MAX    16 /* a handle's name with its NUL */
 
 struct kosh_start_handle {
@@ -67,10 +67,10 @@ _Static_assert(__builtin_offsetof(struct kosh_start, ipc_buffer) == 16, "kosh_st
 _Static_assert(__builtin_offsetof(struct kosh_start, argc) == 40, "kosh_start layout");
 _Static_assert(__builtin_offsetof(struct kosh_start, argv) == 48, "kosh_start layout");
 _Static_assert(__builtin_offsetof(struct kosh_start, handles) == 312, "kosh_start layout");
-_Static_assert(__builtin_offsetof(struct kosh_start, envc) == 824, "kosh_start layout");
-_Static_assert(__builtin_offsetof(struct kosh_start, phdr) == 832, "kosh_start layout");
-_Static_assert(__builtin_offsetof(struct kosh_start, envp) == 840, "kosh_start layout");
-_Static_assert(sizeof(struct kosh_start) == 1104, "kosh_start layout");
+_Static_assert(__builtin_offsetof(struct kosh_start, envc) == 1336, "kosh_start layout");
+_Static_assert(__builtin_offsetof(struct kosh_start, phdr) == 1344, "kosh_start layout");
+_Static_assert(__builtin_offsetof(struct kosh_start, envp) == 1352, "kosh_start layout");
+_Static_assert(sizeof(struct kosh_start) == 1616, "kosh_start layout");
 _Static_assert(sizeof(struct kosh_start) + KOSH_START_PHDRS_MAX * KOSH_START_PHDR_SIZE <
 		       KOSH_START_SIZE,
 	       "room for the program headers and the strings");

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The glyphs of Kosh's 8x16 console font, drawn for this kernel (not derived
- * from any other font). Each row is written out as a picture so a glyph can be
- * read and corrected in place; see font.h for the metrics all glyphs share.
- * Distinct shapes for easily confused characters: 0 is slashed, O is not; 1 has
- * a flag and a foot, l a flag and a tail to the right, I serifs on both ends.
+ * The glyphs of Kosh's 8x16 console font, drawn for Kosh (not derived from any
+ * other font), shared by the kernel's framebuffer console, sbin/fbcon and the
+ * host tools that check a screen dump. Each row is written out as a picture so
+ * a glyph can be read and corrected in place; see <kosh/font.h> for the metrics
+ * all glyphs share. Distinct shapes for easily confused characters: 0 is
+ * slashed, O is not; 1 has a flag and a foot, l a flag and a tail to the
+ * right, I serifs on both ends.
  */
-#include "font.h"
+#include <kosh/font.h>
 
-const uint8_t font_glyphs[FONT_GLYPH_COUNT][FONT_HEIGHT] = {
+const uint8_t kosh_font_glyphs[KOSH_FONT_GLYPH_COUNT][KOSH_FONT_HEIGHT] = {
 	/* 0x20 ' ' */
 	{
 		0x00, /* ........ */
@@ -1817,7 +1819,7 @@ const uint8_t font_glyphs[FONT_GLYPH_COUNT][FONT_HEIGHT] = {
 };
 
 /* Shown for every byte the font has no glyph for. */
-static const uint8_t font_replacement[FONT_HEIGHT] = {
+static const uint8_t kosh_font_replacement[KOSH_FONT_HEIGHT] = {
 	0x00, /* ........ */
 	0x00, /* ........ */
 	0x00, /* ........ */
@@ -1836,11 +1838,9 @@ static const uint8_t font_replacement[FONT_HEIGHT] = {
 	0x00, /* ........ */
 };
 
-const uint8_t *font_glyph(char c)
+const uint8_t *kosh_font_glyph(uint32_t c)
 {
-	unsigned char code = (unsigned char)c;
-
-	if (code < FONT_FIRST || code > FONT_LAST)
-		return font_replacement;
-	return font_glyphs[code - FONT_FIRST];
+	if (c < KOSH_FONT_FIRST || c > KOSH_FONT_LAST)
+		return kosh_font_replacement;
+	return kosh_font_glyphs[c - KOSH_FONT_FIRST];
 }

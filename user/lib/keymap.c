@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Scan code set 1 to text, US layout (keymap.h). Ctrl with a letter gives
+ * Scan code set 1 to text, US layout (<kosh/keymap.h>). Ctrl with a letter gives
  * its control code (Ctrl-C 0x03), Enter a '\r' and Backspace a DEL (0x7f),
  * as a serial terminal sends them, so the console's line discipline sees
  * the same bytes from either.
  */
-#include "keymap.h"
+#include <kosh/keymap.h>
 
 #include <stddef.h>
 
@@ -48,13 +48,13 @@ static const char shifted[0x3a] = {
 	[0x39] = ' ',
 };
 
-void keymap_init(struct keymap *k)
+void kosh_keymap_init(struct kosh_keymap *k)
 {
-	*k = (struct keymap){ 0 };
+	*k = (struct kosh_keymap){ 0 };
 }
 
 /* An extended key (after 0xE0): arrows, right Ctrl, keypad Enter. */
-static uint32_t extended(struct keymap *k, uint8_t code, uint8_t *out)
+static uint32_t extended(struct kosh_keymap *k, uint8_t code, uint8_t *out)
 {
 	uint8_t make = code & (uint8_t)~BREAK;
 	int up = code & BREAK;
@@ -94,7 +94,7 @@ static uint32_t extended(struct keymap *k, uint8_t code, uint8_t *out)
 	return 3;
 }
 
-uint32_t keymap_feed(struct keymap *k, uint8_t code, uint8_t out[KEYMAP_OUT_MAX])
+uint32_t kosh_keymap_feed(struct kosh_keymap *k, uint8_t code, uint8_t out[KOSH_KEYMAP_OUT_MAX])
 {
 	if (k->e1) { /* Pause: E1 1D 45 E1 9D C5, all swallowed */
 		k->e1--;
@@ -161,4 +161,44 @@ uint32_t keymap_feed(struct keymap *k, uint8_t code, uint8_t out[KEYMAP_OUT_MAX]
 		upper ^= 1;
 	out[0] = (uint8_t)(upper ? shifted[make] : c);
 	return 1;
+}
+
+/* evdev codes (Linux input-event-codes.h) of the extended keys, and their set 1 make codes. */
+static const struct {
+	uint16_t evdev;
+	uint8_t set1;
+} extended_keys[] = {
+	{ 96, 0x1c },  /* KEY_KPENTER */
+	{ 97, 0x1d },  /* KEY_RIGHTCTRL */
+	{ 98, 0x35 },  /* KEY_KPSLASH */
+	{ 100, 0x38 }, /* KEY_RIGHTALT */
+	{ 102, 0x47 }, /* KEY_HOME */
+	{ 103, 0x48 }, /* KEY_UP */
+	{ 104, 0x49 }, /* KEY_PAGEUP */
+	{ 105, 0x4b }, /* KEY_LEFT */
+	{ 106, 0x4d }, /* KEY_RIGHT */
+	{ 107, 0x4f }, /* KEY_END */
+	{ 108, 0x50 }, /* KEY_DOWN */
+	{ 109, 0x51 }, /* KEY_PAGEDOWN */
+	{ 110, 0x52 }, /* KEY_INSERT */
+	{ 111, 0x53 }, /* KEY_DELETE */
+};
+
+#define EVDEV_SET1_LAST 88 /* KEY_F12: codes 1 .. 88 are set 1's make codes */
+
+uint32_t kosh_keymap_evdev(struct kosh_keymap *k, uint16_t code, uint32_t value,
+			   uint8_t out[KOSH_KEYMAP_OUT_MAX])
+{
+	uint8_t up = value == 0 ? BREAK : 0; /* 1 pressed and 2 repeated both type */
+	if (value > 2)
+		return 0;
+	if (code >= 1 && code <= EVDEV_SET1_LAST)
+		return kosh_keymap_feed(k, (uint8_t)(code | up), out);
+	for (size_t i = 0; i < sizeof(extended_keys) / sizeof(extended_keys[0]); i++) {
+		if (extended_keys[i].evdev != code)
+			continue;
+		(void)kosh_keymap_feed(k, 0xe0, out); /* a prefix: types nothing */
+		return kosh_keymap_feed(k, (uint8_t)(extended_keys[i].set1 | up), out);
+	}
+	return 0;
 }
