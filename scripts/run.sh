@@ -16,4 +16,9 @@ esac
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
 build=${KOSH_BUILD_DIR:-$root/build}
-exec "$root/scripts/qemu.sh" "$arch" "$build/kosh-$arch.img" "$@"
+# An entropy device, so that rng:// has a source on AArch64 too (x86-64 would
+# fall back to RDRAND, which QEMU's default CPU lacks): after the caller's QEMU
+# arguments, behind the "--" that starts them.
+for a in "$@"; do [ "$a" = -- ] && break; done
+[ "${a:-}" = -- ] || set -- "$@" --
+exec "$root/scripts/qemu.sh" "$arch" "$build/kosh-$arch.img" "$@" -device virtio-rng-pci

@@ -36,29 +36,14 @@ import shelltest  # noqa: E402
 DRIVER_TIMEOUT = 120  # seconds for devmgr's drivers to run after the first prompt
 
 
-class DevConsole(shelltest.Console):
-    """shelltest's console with the devices attached and a monitor socket."""
-
-    def __init__(self, arch, image, log_path, smp, monitor, disk, machine=None,
-                 rng="virtio-rng-pci"):
-        extra = ["-device", rng,
-                 "-drive", f"if=none,id=scratch,format=raw,file={disk}",
-                 "-device", "virtio-blk-pci,drive=scratch",
-                 "-monitor", f"unix:{monitor},server,nowait"]
-        if arch == "x86_64":
-            extra += ["-device", "edu"]
-        cmd = [os.path.join(boottest.ROOT, "scripts", "qemu.sh"), arch, image, "--memory", "512M"]
-        if machine:
-            cmd += ["--machine", machine]
-        cmd += ["--", "-smp", str(smp)] + extra
-        self.monitor = monitor
-        self.proc = shelltest.subprocess.Popen(cmd, stdin=shelltest.subprocess.PIPE,
-                                               stdout=shelltest.subprocess.PIPE,
-                                               stderr=shelltest.subprocess.STDOUT)
-        self.raw = b""
-        self.pos = 0
-        self.log_path = log_path
-        self.deadline = time.monotonic() + shelltest.TOTAL_TIMEOUT
+def devices(arch, disk, rng):
+    """The QEMU arguments of the devices the test lists."""
+    extra = ["-device", rng,
+             "-drive", f"if=none,id=scratch,format=raw,file={disk}",
+             "-device", "virtio-blk-pci,drive=scratch"]
+    if arch == "x86_64":
+        extra += ["-device", "edu"]
+    return extra
 
 
 def qemu_functions(monitor):
@@ -198,8 +183,8 @@ def run(name, build, smp):
         disk = os.path.join(tmp, "scratch.img")
         with open(disk, "wb") as f:
             f.truncate(1 << 20)
-        console = DevConsole(arch, image, log_path, smp, os.path.join(tmp, "monitor"), disk,
-                             machine, rng)
+        console = shelltest.Console(arch, image, log_path, smp, os.path.join(tmp, "monitor"),
+                                    devices(arch, disk, rng), machine)
         sh = shelltest.Shell(console)
         step = "boot"
         try:

@@ -13,7 +13,9 @@ partition table is written over it:
   vdb  4 MiB, MBR with two primary partitions;
   vdc  1 MiB, no table, read-only (QEMU offers VIRTIO_BLK_F_RO);
   vdd  2 MiB, no table, 4096-byte logical blocks (VIRTIO_BLK_F_BLK_SIZE), and
-       no MSI-X (vectors=0): INTx where devmgr can route it, else polling.
+       no MSI-X (vectors=0): INTx where devmgr can route it, else polling;
+  vde  1 MiB, no table, behind QEMU's blkdebug driver, which fails every read
+       that starts at sector 1000 with EIO.
 (The x86-64 boot disk is AHCI and AArch64's is virtio-mmio: the first
 virtio-blk-pci disk is vda on both.)
 
@@ -21,7 +23,8 @@ In the shell:
   - blkcheck reads every byte of vda, vda1, vda2, vdb, vdb1, vdb2, vdc, vdd
     and checks it (outside the tables); vda2 also with 8 and 48 threads reading
     at once (requests in flight together, past the driver's 32 slots: EAGAIN,
-    which the client retries); a write to vdc is refused (EROFS);
+    which the client retries); a write to vdc is refused (EROFS); the device's
+    error on vde is EIO for that request alone;
   - blkcheck --write writes the inverted pattern over 64 sectors of vda2,
     flushes and reads them back; after QEMU exits the harness finds them in the
     image file;
@@ -58,6 +61,8 @@ MBR_SECTORS = 8192      # vdb: 4 MiB
 GPT_PARTS = [(1, 2048, 6143, "first"), (2, 6144, GPT_SECTORS - 35, "second")]
 MBR_PARTS = [(1, 2048, 2048), (2, 4096, 4096)]
 RO_SECTORS = 2048       # vdc: 1 MiB, read-only
+ERR_SECTORS = 2048      # vde: 1 MiB, reads at ERR_AT fail
+ERR_AT = 1000
 BIG_SECTORS = 512       # vdd: 2 MiB of 4096-byte sectors
 SCRATCH = (100, 64)     # --write: sectors of vda2
 BLK_TIMEOUT = 120       # one blkcheck run
@@ -156,27 +161,15 @@ def check_scratch(path):
                 raise shelltest.Failure(f"sector {lba} next to the scratch area changed")
 
 
-class DiskConsole(shelltest.Console):
-    """shelltest's console with the two disks attached."""
-
-    def __init__(self, arch, image, log_path, smp, disks, qemu_args=(), machine=None):
-        """disks: paths, or (path, drive options, device options)."""
-        extra = list(qemu_args)
-        for i, disk in enumerate(disks):
-            path, dopts, devopts = (disk, "", "") if isinstance(disk, str) else disk
-            extra += ["-drive", f"if=none,id=d{i + 2},format=raw,file={path}{dopts}",
-                      "-device", f"virtio-blk-pci,drive=d{i + 2}{devopts}"]
-        cmd = [os.path.join(boottest.ROOT, "scripts", "qemu.sh"), arch, image,
-               "--memory", "512M"] + (["--machine", machine] if machine else []) + \
-              ["--", "-smp", str(smp)] + extra
-        self.monitor = None
-        self.proc = shelltest.subprocess.Popen(cmd, stdin=shelltest.subprocess.PIPE,
-                                               stdout=shelltest.subprocess.PIPE,
-                                               stderr=shelltest.subprocess.STDOUT)
-        self.raw = b""
-        self.pos = 0
-        self.log_path = log_path
-        self.deadline = time.monotonic() + shelltest.TOTAL_TIMEOUT
+def disk_args(disks):
+    """QEMU arguments attaching disks (paths, or (path, drive options, device options))
+    as virtio-blk PCI functions."""
+    extra = []
+    for i, disk in enumerate(disks):
+        path, dopts, devopts = (disk, "", "") if isinstance(disk, str) else disk
+        extra += ["-drive", f"if=none,id=d{i + 2},format=raw,file={path}{dopts}",
+                  "-device", f"virtio-blk-pci,drive=d{i + 2}{devopts}"]
+    return extra
 
 
 def blkcheck(sh, args, what):
@@ -231,6 +224,12 @@ def steps_read(sh):
     out = blkcheck(sh, "--req 8192 dev:///vdd", "the disk of 4096-byte sectors")
     if f"{BIG_SECTORS} sectors of 4096 bytes" not in out:
         raise shelltest.Failure(f"vdd's sectors are not 4096 bytes: {out!r}")
+    out = sh.run("blkcheck --req 4096 dev:///vde")
+    if (f"read of sectors {ERR_AT} .. {ERR_AT + 7}: input/output error" not in out
+            or "wrong 0, errors 1," not in out or "blkcheck: FAIL" not in out):
+        raise shelltest.Failure(f"the device error on vde printed {out!r}")
+    if wait_driver(sh, "virtio-blk-vde")[2] != 0:
+        raise shelltest.Failure("a device error restarted the driver")
     out = sh.run("blkcheck dev:///vda9")
     if "No such file" not in out and "ENOENT" not in out and "no such" not in out.lower():
         raise shelltest.Failure(f"blkcheck of a partition that is not there printed {out!r}")
@@ -279,8 +278,8 @@ def run_intx(arch, build, smp, tmp, image):
     log_path = os.path.join(build, "test-logs", f"disk-{arch}-intx.log")
     disk = os.path.join(tmp, "intx.img")
     pattern_disk(disk, 2048)
-    console = DiskConsole(arch, image, log_path, smp, [(disk, "", ",vectors=0")],
-                          machine="acpi=off")
+    console = shelltest.Console(arch, image, log_path, smp,
+                                extra=disk_args([(disk, "", ",vectors=0")]), machine="acpi=off")
     sh = shelltest.Shell(console)
     try:
         sh.wait_prompt(shelltest.BOOT_TIMEOUT, "the first prompt (acpi=off)")
@@ -311,9 +310,16 @@ def run(arch, build, smp):
         mbr_disk(mbr)
         pattern_disk(ro, RO_SECTORS)
         pattern_disk(big, BIG_SECTORS * 8)
-        console = DiskConsole(arch, image, log_path, smp, [
+        err = os.path.join(tmp, "err.img")
+        pattern_disk(err, ERR_SECTORS)
+        rules = os.path.join(tmp, "blkdebug.cfg")
+        with open(rules, "w") as f:
+            f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "{ERR_AT}"\n'
+                    'once = "off"\n')
+        console = shelltest.Console(arch, image, log_path, smp, extra=disk_args([
             gpt, mbr, (ro, ",readonly=on", ""),
-            (big, "", ",logical_block_size=4096,physical_block_size=4096,vectors=0")])
+            (big, "", ",logical_block_size=4096,physical_block_size=4096,vectors=0"),
+            (f"blkdebug:{rules}:{err}", ",rerror=report,werror=report", "")]))
         sh = shelltest.Shell(console)
         step = "boot"
         try:
@@ -355,8 +361,8 @@ def bench(arch, build, smp):
         disk = os.path.join(tmp, "bench.img")
         with open(disk, "wb") as f:
             f.truncate(BENCH_DISK)
-        console = DiskConsole(arch, image, log_path, smp, [disk],
-                              ["-icount", "shift=0,sleep=off"])
+        console = shelltest.Console(arch, image, log_path, smp,
+                                    extra=disk_args([disk]) + ["-icount", "shift=0,sleep=off"])
         console.deadline = time.monotonic() + 3600  # OVMF alone takes ~30 s under icount
         sh = shelltest.Shell(console)
         try:

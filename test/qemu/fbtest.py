@@ -49,22 +49,6 @@ class Failure(Exception):
     pass
 
 
-class Console(shelltest.Console):
-    """shelltest's console with extra QEMU arguments (the display device)."""
-
-    def __init__(self, arch, image, log_path, extra, monitor):
-        cmd = [os.path.join(boottest.ROOT, "scripts", "qemu.sh"), arch, image,
-               "--memory", "512M", "--", "-smp", "2", "-monitor",
-               f"unix:{monitor},server,nowait"] + extra
-        self.monitor = monitor
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.raw = b""
-        self.pos = 0
-        self.log_path = log_path
-        self.deadline = time.monotonic() + shelltest.TOTAL_TIMEOUT
-
-
 # --- the screen -------------------------------------------------------------------
 
 def read_ppm(path):
@@ -293,7 +277,7 @@ def run(case, build):
     log_path = os.path.join(log_dir, f"fb-{case}.log")
     with tempfile.TemporaryDirectory(prefix="kosh-fb-") as tmp:
         image = boottest.make_image(boottest.Case(f"fb-{case}", arch), build, tmp)
-        c = Console(arch, image, log_path, extra, os.path.join(tmp, "monitor"))
+        c = shelltest.Console(arch, image, log_path, 2, os.path.join(tmp, "monitor"), extra)
         sh = shelltest.Shell(c)
         try:
             sh.wait_prompt(BOOT_TIMEOUT, "the first prompt")

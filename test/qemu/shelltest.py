@@ -42,9 +42,12 @@ class Failure(Exception):
 class Console:
     """QEMU with the serial console on a pipe."""
 
-    def __init__(self, arch, image, log_path, smp, monitor=None):
-        cmd = [os.path.join(boottest.ROOT, "scripts", "qemu.sh"), arch, image,
-               "--memory", "512M", "--", "-smp", str(smp)]
+    def __init__(self, arch, image, log_path, smp, monitor=None, extra=(), machine=None):
+        """extra: more QEMU arguments (the devices of a test); machine: machine options."""
+        cmd = [os.path.join(boottest.ROOT, "scripts", "qemu.sh"), arch, image, "--memory", "512M"]
+        if machine:
+            cmd += ["--machine", machine]
+        cmd += ["--", "-smp", str(smp)] + list(extra)
         if monitor:
             cmd += ["-monitor", f"unix:{monitor},server,nowait"]
         self.monitor = monitor

@@ -37,7 +37,6 @@ Cases (each on x86_64 and aarch64 unless said):
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,23 +48,6 @@ from shelltest import Failure, Shell  # noqa: E402
 
 CASE_TIMEOUT = 600  # seconds for a whole case
 ARCHES = ("x86_64", "aarch64")
-
-
-class Console(shelltest.Console):
-    """shelltest's console, with extra QEMU arguments (the devices under test)."""
-
-    def __init__(self, arch, image, log_path, extra, monitor=None):
-        cmd = [os.path.join(boottest.ROOT, "scripts", "qemu.sh"), arch, image,
-               "--memory", "512M", "--", "-smp", "2"] + extra
-        if monitor:
-            cmd += ["-monitor", f"unix:{monitor},server,nowait"]
-        self.monitor = monitor
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.raw = b""
-        self.pos = 0
-        self.log_path = log_path
-        self.deadline = time.monotonic() + CASE_TIMEOUT
 
 
 # --- the steps ----------------------------------------------------------------
@@ -226,8 +208,9 @@ def run(arch, name, build):
     case = boottest.Case(label, arch)
     with tempfile.TemporaryDirectory(prefix="kosh-virtio-") as tmp:
         image = boottest.make_image(case, build, tmp)
-        console = Console(arch, image, log_path, extra,
-                          os.path.join(tmp, "monitor") if use_monitor else None)
+        console = shelltest.Console(arch, image, log_path, 2,
+                                    os.path.join(tmp, "monitor") if use_monitor else None, extra)
+        console.deadline = time.monotonic() + CASE_TIMEOUT
         sh = Shell(console)
         what = "boot"
         try:

@@ -27,31 +27,7 @@
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
-static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void out(const char *fmt, ...)
-{
-	char line[200];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = kosh_vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	kosh_handle_t h = kosh_start_handle("stdout", NULL);
-	uint32_t done;
-	if (!h || kosh_file_write(h, line, (uint32_t)n, &done))
-		kosh_log_line(line, (size_t)n - 1);
-}
-
-/* A block or file protocol error's text (the open's errors are the file protocol's). */
-static const char *errtext(uint32_t err)
-{
-	const char *t = kosh_block_strerror(err);
-	return strcmp(t, "unknown error") == 0 ? kosh_vfs_strerror(err) : t;
-}
+#include "blkout.h"
 
 /* Read [0, bytes) of b in requests of req bytes: the guest ns it took, or 0 on an error. */
 static uint64_t run_once(struct kosh_blockdev *b, const char *name, uint64_t req, uint64_t bytes,
@@ -66,8 +42,8 @@ static uint64_t run_once(struct kosh_blockdev *b, const char *name, uint64_t req
 		*slow += now - last > 1000000; /* over 1 ms: the CPU went idle waiting */
 		last = now;
 		if (err) {
-			out("blkbench: %s: read of sector %llu: %s", name, (unsigned long long)s,
-			    errtext(err));
+			blk_out("blkbench: %s: read of sector %llu: %s", name, (unsigned long long)s,
+			    blk_errtext(err));
 			return 0;
 		}
 	}
@@ -100,7 +76,7 @@ static int run(struct kosh_blockdev *b, const char *name, uint64_t req, uint64_t
 	uint64_t done = bytes - bytes % b->sector_size, m = centi_mbs(done, sorted[RUNS / 2]);
 	uint64_t c0 = centi_mbs(done, ns[0]), c1 = centi_mbs(done, ns[1]),
 		 c2 = centi_mbs(done, ns[2]);
-	out("blkbench: %s %llu.%02llu MB/s (median of %d runs of %llu bytes in %llu-byte "
+	blk_out("blkbench: %s %llu.%02llu MB/s (median of %d runs of %llu bytes in %llu-byte "
 	    "requests: %llu.%02llu %llu.%02llu %llu.%02llu; %llu requests over 1 ms)",
 	    name, (unsigned long long)(m / 100), (unsigned long long)(m % 100), RUNS,
 	    (unsigned long long)done, (unsigned long long)req, (unsigned long long)(c0 / 100),
@@ -131,13 +107,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!uri) {
-		out("usage: blkbench [--max BYTES] URI");
+		blk_out("usage: blkbench [--max BYTES] URI");
 		return 2;
 	}
 	struct kosh_blockdev b;
 	uint32_t err = kosh_blockdev_open(&b, kosh_vfs(), uri, 65536);
 	if (err) {
-		out("blkbench: %s: %s", uri, errtext(err));
+		blk_out("blkbench: %s: %s", uri, blk_errtext(err));
 		return 1;
 	}
 	uint64_t bytes = b.sectors * b.sector_size;
@@ -148,7 +124,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 1000; i++)
 		if (kosh_blockdev_info(&b))
 			break;
-	out("blkbench: get_info %llu ns per call (1000 calls)",
+	blk_out("blkbench: get_info %llu ns per call (1000 calls)",
 	    (unsigned long long)(((uint64_t)kosh_clock_get() - t0) / 1000));
 	int fail = run(&b, "read_4k", 4096, bytes) || run(&b, "read_64k", 65536, bytes);
 	for (uint64_t req = 8192; !fail && explore && req <= 32768; req *= 2) {

@@ -34,6 +34,8 @@
 #include <kosh/runtime.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
+
+#include "blkout.h"
 #include <kosh/thread.h>
 
 #define USAGE                                                                                      \
@@ -64,32 +66,6 @@ static struct {
 	volatile uint64_t killed_id;
 	uint64_t pass_bytes;
 } ck;
-
-static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void out(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = kosh_vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	kosh_handle_t h = kosh_start_handle("stdout", NULL);
-	uint32_t done;
-	if (!h || kosh_file_write(h, line, (uint32_t)n, &done))
-		kosh_log_line(line, (size_t)n - 1);
-}
-
-/* A block or file protocol error's text (the open's errors are the file protocol's). */
-static const char *errtext(uint32_t err)
-{
-	const char *t = kosh_block_strerror(err);
-	return strcmp(t, "unknown error") == 0 ? kosh_vfs_strerror(err) : t;
-}
 
 static int parse_u64(const char *s, uint64_t *v)
 {
@@ -160,9 +136,9 @@ static void read_passes(uint32_t k)
 			ADD(ck.reads, 1);
 			if (err) {
 				if (ADD(ck.errors, 1) < 5)
-					out("blkcheck: read of sectors %llu .. %llu: %s (%u)",
+					blk_out("blkcheck: read of sectors %llu .. %llu: %s (%u)",
 					    (unsigned long long)s, (unsigned long long)(s + n - 1),
-					    errtext(err), err);
+					    blk_errtext(err), err);
 				continue;
 			}
 			ADD(ck.bytes, n * ck.b.sector_size);
@@ -182,7 +158,7 @@ static int read_all(void)
 	static struct kosh_thread t[THREADS_MAX];
 	for (uint32_t k = 1; k < ck.threads; k++)
 		if (kosh_thread_spawn(&t[k], worker, (void *)(uintptr_t)k, 16384)) {
-			out("blkcheck: cannot start thread %u", k);
+			blk_out("blkcheck: cannot start thread %u", k);
 			ck.passes = 0; /* the ones started stop at once */
 			while (__atomic_load_n(&ck.done, __ATOMIC_ACQUIRE) < k - 1)
 				kosh_yield();
@@ -276,7 +252,7 @@ static int write_test(void)
 	uint64_t per = ck.b.buffer_size / ss;
 	uint64_t wrong_before = ck.wrong;
 	if (ck.write_at >= ck.b.sectors || ck.write_count > ck.b.sectors - ck.write_at) {
-		out("blkcheck: --write %llu:%llu is past the device's end",
+		blk_out("blkcheck: --write %llu:%llu is past the device's end",
 		    (unsigned long long)ck.write_at, (unsigned long long)ck.write_count);
 		return -1;
 	}
@@ -287,13 +263,13 @@ static int write_test(void)
 			w[i] = ~blk_pattern((ck.base + ck.write_at + s) * ss + 8 * i);
 		uint32_t err = kosh_blockdev_write(&ck.b, ck.write_at + s, n, 0);
 		if (err) {
-			out("blkcheck: write: %s", errtext(err));
+			blk_out("blkcheck: write: %s", blk_errtext(err));
 			return -1;
 		}
 	}
 	uint32_t err = kosh_blockdev_flush(&ck.b);
 	if (err) {
-		out("blkcheck: flush: %s", errtext(err));
+		blk_out("blkcheck: flush: %s", blk_errtext(err));
 		return -1;
 	}
 	uint64_t from = ck.check_from, to = ck.check_to;
@@ -304,14 +280,14 @@ static int write_test(void)
 		memset(ck.b.buffer, 0, n * ss);
 		err = kosh_blockdev_read(&ck.b, ck.write_at + s, n, 0);
 		if (err) {
-			out("blkcheck: read back: %s", errtext(err));
+			blk_out("blkcheck: read back: %s", blk_errtext(err));
 			return -1;
 		}
 		check(ck.write_at + s, n, 0, 1);
 	}
 	ck.check_from = from;
 	ck.check_to = to;
-	out("blkcheck: write: %llu sectors at %llu written, flushed, read back: wrong %llu",
+	blk_out("blkcheck: write: %llu sectors at %llu written, flushed, read back: wrong %llu",
 	    (unsigned long long)ck.write_count, (unsigned long long)ck.write_at,
 	    (unsigned long long)(ck.wrong - wrong_before));
 	return ck.wrong == wrong_before ? 0 : -1;
@@ -344,25 +320,25 @@ int main(int argc, char **argv)
 		else
 			bad = 1;
 		if (bad) {
-			out("%s", USAGE);
+			blk_out("%s", USAGE);
 			return 2;
 		}
 	}
 	if (!ck.uri || !ck.req || ck.req > KOSH_BLOCK_BUFFER_MAX / ck.threads ||
 	    ck.req % KOSH_BLOCK_PAGE) {
-		out("%s", USAGE);
+		blk_out("%s", USAGE);
 		return 2;
 	}
 	uint32_t err = kosh_blockdev_open(&ck.b, kosh_vfs(), ck.uri, ck.req * ck.threads);
 	if (err) {
-		out("blkcheck: %s: %s", ck.uri, errtext(err));
-		out("blkcheck: FAIL");
+		blk_out("blkcheck: %s: %s", ck.uri, blk_errtext(err));
+		blk_out("blkcheck: FAIL");
 		return 1;
 	}
-	out("blkcheck: %s: %llu sectors of %u bytes%s", ck.uri, (unsigned long long)ck.b.sectors,
+	blk_out("blkcheck: %s: %llu sectors of %u bytes%s", ck.uri, (unsigned long long)ck.b.sectors,
 	    ck.b.sector_size, ck.b.flags & KOSH_BLOCK_F_READ_ONLY ? ", read-only" : "");
 	if (ck.req % ck.b.sector_size) {
-		out("blkcheck: --req is not a whole number of sectors");
+		blk_out("blkcheck: --req is not a whole number of sectors");
 		return 2;
 	}
 	int fail = 0;
@@ -373,7 +349,7 @@ int main(int argc, char **argv)
 		struct kosh_thread t;
 		ck.pass_bytes = ck.b.sectors * ck.b.sector_size;
 		if (ck.kill_name && kosh_thread_spawn(&t, killer, NULL, 0)) {
-			out("blkcheck: cannot start the killer thread");
+			blk_out("blkcheck: cannot start the killer thread");
 			return 1;
 		}
 		ck.passes = ck.loops;
@@ -382,7 +358,7 @@ int main(int argc, char **argv)
 			while (ck.kill_state == 0) /* a device read faster than the killer looked */
 				kosh_yield();
 		}
-		out("blkcheck: loop: passes %llu, reads %llu, bytes %llu, errors %llu, wrong %llu, "
+		blk_out("blkcheck: loop: passes %llu, reads %llu, bytes %llu, errors %llu, wrong %llu, "
 		    "retried: lost %llu, rebuffer %llu, again %llu, killed %s (id %llu)",
 		    (unsigned long long)ck.loops, (unsigned long long)ck.reads,
 		    (unsigned long long)ck.bytes, (unsigned long long)ck.errors,
@@ -394,7 +370,7 @@ int main(int argc, char **argv)
 	} else {
 		ck.passes = 1;
 		fail |= read_all() != 0;
-		out("blkcheck: %s: read %llu bytes in %llu reads, checked %llu, wrong %llu, errors "
+		blk_out("blkcheck: %s: read %llu bytes in %llu reads, checked %llu, wrong %llu, errors "
 		    "%llu, retried: again %llu",
 		    ck.uri, (unsigned long long)ck.bytes, (unsigned long long)ck.reads,
 		    (unsigned long long)ck.checked, (unsigned long long)ck.wrong,
@@ -402,9 +378,9 @@ int main(int argc, char **argv)
 		fail |= ck.wrong != 0 || ck.errors != 0 || (ck.has_check && ck.checked == 0);
 	}
 	if (ck.wrong)
-		out("blkcheck: first wrong word at disk byte %llu", (unsigned long long)ck.first_wrong);
+		blk_out("blkcheck: first wrong word at disk byte %llu", (unsigned long long)ck.first_wrong);
 	uint64_t ms = ((uint64_t)kosh_clock_get() - t0) / 1000000;
-	out("blkcheck: %s (%llu ms)", fail ? "FAIL" : "ok", (unsigned long long)ms);
+	blk_out("blkcheck: %s (%llu ms)", fail ? "FAIL" : "ok", (unsigned long long)ms);
 	kosh_blockdev_close(&ck.b);
 	return fail;
 }

@@ -5,6 +5,4 @@
 # virtqueues, PCI capabilities, partition tables and the block protocol's checks
 # are shared/lib's.
 kosh_user_program(virtio-blk ARCH ${arch} INSTALL sbin/drivers/virtio-blk
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.c ${CMAKE_CURRENT_LIST_DIR}/blkstate.c
-    ${KOSH_ROOT}/shared/lib/virtqueue.c ${KOSH_ROOT}/shared/lib/pci.c
-    ${KOSH_ROOT}/shared/lib/part.c ${KOSH_ROOT}/shared/lib/block.c)
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.c ${CMAKE_CURRENT_LIST_DIR}/blkstate.c)

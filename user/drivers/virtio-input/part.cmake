@@ -3,5 +3,4 @@
 # init's "input" endpoint (docs/virtio.md, "virtio-input"), through the runtime's
 # keymap (user/lib/keymap.c).
 kosh_user_program(virtio-input ARCH ${arch} INSTALL sbin/drivers/virtio-input
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.c
-  ${KOSH_ROOT}/shared/lib/virtqueue.c ${KOSH_ROOT}/shared/lib/pci.c)
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.c)

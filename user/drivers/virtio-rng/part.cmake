@@ -2,5 +2,4 @@
 # sbin/drivers/virtio-rng: rng:// from a virtio entropy device, or from the CPU
 # (cpu_<arch>.c) when devmgr starts it without one (docs/virtio.md, "virtio-rng").
 kosh_user_program(virtio-rng ARCH ${arch} INSTALL sbin/drivers/virtio-rng
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.c ${CMAKE_CURRENT_LIST_DIR}/cpu_${arch}.c
-  ${KOSH_ROOT}/shared/lib/virtqueue.c ${KOSH_ROOT}/shared/lib/pci.c)
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.c ${CMAKE_CURRENT_LIST_DIR}/cpu_${arch}.c)

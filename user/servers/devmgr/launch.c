@@ -197,12 +197,13 @@ static void add_regions(struct kit *k, struct devmgr_device *d, struct kosh_dev_
 		if (!b->size || !b->phys)
 			continue; /* none, or not assigned by the firmware */
 		if (b->flags & KOSH_DEV_BAR_MEM) {
+			/*
+			 * Uncached even when prefetchable, as Linux's ioremap does:
+			 * registers live in prefetchable BARs too (virtio's do), and
+			 * write-combining would merge and reorder their accesses.
+			 */
 			kosh_snprintf(name, sizeof(name), "bar%u", i);
-			kit_add(k, name,
-				mmio(b->phys, b->size,
-				     (b->flags & KOSH_DEV_BAR_PREFETCHABLE) ? KOSH_MMIO_WC
-									    : KOSH_MMIO_UNCACHED),
-				b->size);
+			kit_add(k, name, mmio(b->phys, b->size, KOSH_MMIO_UNCACHED), b->size);
 		} else if (devmgr.ioport_control && b->phys + b->size <= 0x10000) {
 			kosh_snprintf(name, sizeof(name), "ioport%u", i);
 			kit_add(k, name,

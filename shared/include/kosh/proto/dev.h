@@ -12,8 +12,8 @@
  *   cfg      PCI only: a frame of the function's 4 KiB ECAM configuration
  *            space (read, write, map): the driver enables bus mastering and
  *            MSI-X itself, and reads its capabilities from here
- *   bar<i>   a frame over memory BAR i (read, write, map; uncached, or
- *            write-combining for prefetchable BARs), i = 0..5
+ *   bar<i>   a frame over memory BAR i (read, write, map; uncached, also
+ *            for prefetchable BARs), i = 0..5
  *   ioport<i> an I/O-port range for I/O BAR i (x86-64)
  *   irqs     a notification (wait): interrupt k of the device sets bit k
  *   irq<k>   the IRQ handle of interrupt k (signal: irq_ack)
