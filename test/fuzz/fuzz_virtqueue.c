@@ -28,6 +28,8 @@
 
 #define MAX_SIZE  32
 #define MAX_PARTS 6
+/* A token per chain that can be outstanding, and one for the add that must be refused. */
+#define TOKENS (MAX_SIZE + 1)
 
 struct input {
 	const uint8_t *p;
@@ -61,7 +63,7 @@ struct model {
 	struct virtq q;
 	struct virtq_mem mem;
 	struct virtq_slot *slots;
-	struct token tokens[MAX_SIZE];
+	struct token tokens[TOKENS];
 	uint32_t size, busy_descs;
 	uint16_t dev_used_idx; /* where the device writes its next used entry */
 	int broken;
@@ -94,9 +96,9 @@ static void op_add(struct model *m, struct input *in)
 			writable += bufs[i].len;
 	}
 	bad |= total > (1ull << 32); /* §2.7.5.2 */
-	for (slot = 0; slot < MAX_SIZE && m->tokens[slot].busy; slot++)
+	for (slot = 0; slot < TOKENS && m->tokens[slot].busy; slot++)
 		;
-	CHECK(slot < MAX_SIZE); /* at most size chains are outstanding */
+	CHECK(slot < TOKENS); /* at most size chains are outstanding */
 	uint32_t free_before = m->q.num_free;
 	int r = virtq_add(&m->q, bufs, n_out, n_in, &m->tokens[slot]);
 	if (m->broken) {
@@ -119,7 +121,7 @@ static void op_device_used(struct model *m, struct input *in)
 {
 	uint8_t how = byte(in);
 	uint32_t id = word(in), len = word(in);
-	struct token *t = &m->tokens[id % MAX_SIZE];
+	struct token *t = &m->tokens[id % TOKENS];
 
 	if (how < 160 && t->busy) {
 		id = t->head;
@@ -146,7 +148,7 @@ static void op_get_used(struct model *m)
 	}
 	if (r == 1) {
 		struct token *t = token;
-		CHECK(t >= m->tokens && t < m->tokens + MAX_SIZE && t->busy);
+		CHECK(t >= m->tokens && t < m->tokens + TOKENS && t->busy);
 		CHECK(len <= t->writable);
 		t->busy = 0;
 		m->busy_descs -= t->count;
@@ -233,13 +235,13 @@ static void finish(struct model *m)
 	void *token;
 	while (virtq_reclaim(&m->q, &token) == 1) {
 		struct token *t = token;
-		CHECK(t >= m->tokens && t < m->tokens + MAX_SIZE && t->busy);
+		CHECK(t >= m->tokens && t < m->tokens + TOKENS && t->busy);
 		t->busy = 0;
 		m->busy_descs -= t->count;
 	}
 	CHECK(m->busy_descs == 0);
 	CHECK(m->q.num_free == m->size && m->q.in_flight == 0);
-	for (int i = 0; i < MAX_SIZE; i++)
+	for (int i = 0; i < TOKENS; i++)
 		CHECK(!m->tokens[i].busy);
 }
 
