@@ -97,4 +97,13 @@ static inline void arch_test_device_stop(void)
 	rtc[ARCH_TEST_RTC_ICR] = 1;
 }
 
+/* MSI0001: the test machine's ECAM (QEMU virt's high ECAM). */
+#define ARCH_TEST_ECAM_BASE 0x4010000000ull
+
+/* MSI0001: 1 if m is what irq_create_msi gives here: MSI_SETSPI_NS of a GICv2m frame, an SPI. */
+static inline int arch_test_msi_plausible(const struct kosh_msi *m)
+{
+	return (m->address & 0xfff) == 0x040 && m->data >= 32 && m->data < 1020;
+}
+
 #endif

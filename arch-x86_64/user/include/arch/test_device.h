@@ -64,4 +64,14 @@ static inline void arch_test_device_stop(void)
 	arch_outb(0x43, 0x30);
 }
 
+/* MSI0001: the test machine's ECAM (q35's PCIEXBAR as OVMF sets it). */
+#define ARCH_TEST_ECAM_BASE 0xb0000000ull
+
+/* MSI0001: 1 if m is what irq_create_msi gives here: a local APIC vector of the MSI pool. */
+static inline int arch_test_msi_plausible(const struct kosh_msi *m)
+{
+	return (m->address & 0xfff00fffull) == 0xfee00000ull && /* physical destination, no RH */
+	       m->data >= 0xa0 && m->data <= 0xdf;		 /* fixed, edge: just the vector */
+}
+
 #endif
