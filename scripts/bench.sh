@@ -24,6 +24,11 @@
 #                           through the block protocol with 4 KiB and 64 KiB
 #                           requests, one at a time (MB/s of guest time, MB = 10^6
 #                           bytes; test/qemu/disktest.py --bench drives the shell)
+#   fat_write fat_read fat_cp  a fourth boot, with a GPT disk whose FAT32 partition
+#                           is mounted at fs:///: bin/fsbench writes (and fsyncs) a
+#                           16 MiB file in 64 KiB writes and reads it back; cp
+#                           copies it, timed by uptime before and after (MB/s of
+#                           guest time; test/qemu/fattest.py --bench)
 # Exits non-zero, with the end of the console log, if any figure is missing.
 # The whole console logs are kept as $KOSH_BUILD_DIR/bench-<arch>.log and
 # bench-<arch>-prompt.log.
@@ -110,5 +115,7 @@ kernel_allocator_metadata \2 KiB/p'
 	fi
 	# Disk throughput (the log: $build/bench-$arch-disk.log).
 	python3 "$root/test/qemu/disktest.py" --build "$build" --bench "$arch" || failed=1
+	# File throughput on FAT32 (the log: $build/bench-$arch-fat.log).
+	python3 "$root/test/qemu/fattest.py" --build "$build" --bench "$arch" || failed=1
 done
 exit $failed

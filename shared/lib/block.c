@@ -30,12 +30,11 @@ static int power_of_two(uint64_t x)
 	return x != 0 && (x & (x - 1)) == 0;
 }
 
-/* SET_BUFFER: whole pages, at most BUFFER_MAX, given once. */
+/* SET_BUFFER: whole pages, at most BUFFER_MAX (a second one replaces the first). */
 static uint32_t decode_buffer(const struct kosh_block_limits *lim, uint64_t size,
 			      struct kosh_block_request *req)
 {
-	if (lim->buffer_size != 0)
-		return KOSH_BLOCK_EBUSY;
+	(void)lim;
 	if (size == 0 || size > KOSH_BLOCK_BUFFER_MAX || size % KOSH_BLOCK_PAGE != 0)
 		return KOSH_BLOCK_EINVAL;
 	req->bytes = size;
@@ -122,7 +121,6 @@ static const char *const error_texts[] = {
     [KOSH_BLOCK_ENXIO] = "sectors past the end of the device",
     [KOSH_BLOCK_EAGAIN] = "too many requests in flight",
     [KOSH_BLOCK_ENOMEM] = "out of memory",
-    [KOSH_BLOCK_EBUSY] = "buffer already set",
     [KOSH_BLOCK_ENODEV] = "no such device",
     [KOSH_BLOCK_EINVAL] = "invalid argument",
     [KOSH_BLOCK_EROFS] = "read-only device",

@@ -294,6 +294,8 @@ enum shape {
 	BYTES_PATH,   /* w1 path bytes */
 	BYTES_RENAME, /* w1 + w2 bytes: the old path then the new one, back to back */
 	BYTES_SCHEME, /* w1 scheme bytes */
+	BYTES_URI,    /* w1 bytes of a whole URI "scheme:///path" (MOUNT) */
+	BYTES_TARGET, /* w1 bytes of a whole URI (the namespace) or a path (a server): UNMOUNT */
 	BYTES_DATA,   /* w0 data bytes */
 };
 
@@ -311,7 +313,11 @@ static const struct op_shape shapes[] = {
     [KOSH_VFS_MKDIR] = {1, 2, BYTES_PATH, 0, 0},
     [KOSH_VFS_UNLINK] = {1, 2, BYTES_PATH, 0, 0},
     [KOSH_VFS_RENAME] = {1, 3, BYTES_RENAME, 0, 0},
+    [KOSH_VFS_STATFS] = {1, 2, BYTES_PATH, 0, 0},
     [KOSH_VFS_REGISTER] = {1, 2, BYTES_SCHEME, 1, 1},
+    [KOSH_VFS_MOUNT] = {1, 2, BYTES_URI, 1, 1},
+    [KOSH_VFS_UNMOUNT] = {1, 2, BYTES_TARGET, 0, 0},
+    [KOSH_VFS_MOUNTS] = {1, 1, BYTES_NONE, 0, 0},
     [KOSH_VFS_READ] = {1, 1, BYTES_NONE, 0, 0},
     [KOSH_VFS_WRITE] = {1, 1, BYTES_DATA, 0, 0},
     [KOSH_VFS_SEEK] = {1, 2, BYTES_NONE, 0, 0},
@@ -331,6 +337,25 @@ static const struct op_shape shapes[] = {
 static uint64_t words_for(uint64_t nbytes)
 {
 	return KOSH_MSG_WORDS_REG + (nbytes + 7u) / 8u;
+}
+
+/*
+ * A whole URI as MOUNT and UNMOUNT name a mount point: a scheme (a-z 0-9, at
+ * most SCHEME_MAX bytes), "://", then a path as kosh_vfs_path_check has it
+ * ("fs:///boot"; "fs://boot" and "/boot" are not). It need not be normalised:
+ * vfsd normalises it as it does every URI.
+ */
+static uint32_t uri_check(const char *uri, uint32_t len)
+{
+	uint32_t n = scheme_prefix(uri, len);
+
+	if (n == 0)
+		return KOSH_VFS_EINVAL;
+	if (n > KOSH_VFS_SCHEME_MAX)
+		return KOSH_VFS_ENAMETOOLONG;
+	if (len == n + 3)
+		return KOSH_VFS_EINVAL; /* "fs://": no path at all */
+	return kosh_vfs_path_check(uri + n + 3, len - n - 3);
 }
 
 /* The byte strings of a request: lengths against the word count, then the text itself. */
@@ -364,8 +389,13 @@ static uint32_t decode_bytes(const struct op_shape *sh, uint32_t words, const vo
 		return 0;
 	}
 	err = length_check((uint32_t)n1);
-	if (err == 0)
-		err = text_check(req->path, (uint32_t)n1);
+	if (err != 0)
+		return err;
+	if (sh->bytes == BYTES_URI || (sh->bytes == BYTES_TARGET && req->path[0] != '/'))
+		return uri_check(req->path, (uint32_t)n1);
+	if (sh->bytes == BYTES_TARGET)
+		return kosh_vfs_path_check(req->path, (uint32_t)n1);
+	err = text_check(req->path, (uint32_t)n1);
 	if (err != 0 || sh->bytes != BYTES_RENAME)
 		return err;
 	req->path2 = req->path + n1;
@@ -393,6 +423,8 @@ static uint32_t decode_args(const struct kosh_vfs_request *req)
 		return 0;
 	case KOSH_VFS_UNLINK:
 		return flags == 0 || flags == KOSH_VFS_UNLINK_DIR ? 0 : KOSH_VFS_EINVAL;
+	case KOSH_VFS_MOUNT:
+		return (flags & ~(uint64_t)KOSH_VFS_MOUNT_ALL) == 0 ? 0 : KOSH_VFS_EINVAL;
 	case KOSH_VFS_SEEK:
 		return req->arg[1] <= KOSH_VFS_SEEK_END ? 0 : KOSH_VFS_EINVAL;
 	case KOSH_VFS_TRUNCATE:

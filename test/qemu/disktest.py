@@ -98,18 +98,18 @@ def write_at(path, lba, data):
         f.write(data)
 
 
-def gpt_disk(path):
-    n = GPT_SECTORS
-    pattern_disk(path, n)
-    # Protective MBR: one entry of type 0xEE over the whole disk.
+def gpt_table(path, n, parts):
+    """Write a GPT over a disk of n sectors (protective MBR, primary and backup headers
+    and entries, as the UEFI specification lays them out); parts: (index, first LBA,
+    last LBA, name, type UUID)."""
     mbr = bytearray(SECTOR)
     mbr[446:462] = struct.pack("<B3sB3sII", 0, b"\0\2\0", 0xEE, b"\xff\xff\xff", 1,
                                min(n - 1, 0xFFFFFFFF))
     mbr[510:512] = b"\x55\xaa"
     write_at(path, 0, mbr)
     entries = bytearray(128 * 128)
-    for index, first, last, name in GPT_PARTS:
-        e = struct.pack("<16s16sQQQ72s", LINUX_DATA.bytes_le,
+    for index, first, last, name, kind in parts:
+        e = struct.pack("<16s16sQQQ72s", kind.bytes_le,
                         uuid.uuid5(uuid.NAMESPACE_DNS, f"kosh-disktest-{index}").bytes_le,
                         first, last, 0, name.encode("utf-16-le"))
         entries[(index - 1) * 128:index * 128] = e
@@ -127,6 +127,11 @@ def gpt_disk(path):
     write_at(path, 2, entries)
     write_at(path, n - 33, entries)
     write_at(path, n - 1, header(n - 1, 1, n - 33))
+
+
+def gpt_disk(path):
+    pattern_disk(path, GPT_SECTORS)
+    gpt_table(path, GPT_SECTORS, [p + (LINUX_DATA,) for p in GPT_PARTS])
 
 
 def mbr_disk(path):

@@ -32,6 +32,17 @@ foreach(arch IN ITEMS x86_64 aarch64)
   set_tests_properties(disk.${arch} PROPERTIES LABELS qemu TIMEOUT 1000)
 endforeach()
 
+# The FAT filesystem (test/qemu/fattest.py): a GPT disk made on the host (an EFI
+# system partition and a FAT32 data partition) mounted at fs:///boot and fs:///,
+# written through the shell, checked with fsck.fat and mtools after power-off, and
+# seen again by a second boot; both architectures.
+set(KOSH_FATTEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/fattest.py)
+foreach(arch IN ITEMS x86_64 aarch64)
+  add_test(NAME fat.${arch}
+    COMMAND ${Python3_EXECUTABLE} ${KOSH_FATTEST} --build ${CMAKE_BINARY_DIR} ${arch})
+  set_tests_properties(fat.${arch} PROPERTIES LABELS qemu TIMEOUT 1200)
+endforeach()
+
 # The framebuffer console (test/qemu/fbtest.py): the shell on the screen, checked in a
 # screendump against text drawn by <build>/tools/fbrender; and AArch64 without a display.
 set(KOSH_FBTEST ${CMAKE_CURRENT_SOURCE_DIR}/qemu/fbtest.py)

@@ -4,7 +4,9 @@
  * etc/drivers (drivers.c) read back, its errors with their lines, the shipped
  * user/initfs/etc/drivers itself, matching devices (vendor:device before
  * class, class wildcards, compatible strings), device names (vda … vdz, vdaa;
- * net0 …), and the exact text of dev:///pci and dev:///devices (text.c).
+ * net0 …), the exact text of dev:///pci and dev:///devices (text.c), and the
+ * mounting's pure parts (mountplan.c): partition names, the boot plan (root
+ * and EFI system partition), the check of a "mount" request.
  * Every parse is of an exact-size heap copy, so ASan catches a read past the end.
  */
 #include <setjmp.h>
@@ -17,7 +19,11 @@
 
 #include <cmocka.h>
 
+#include <kosh/proto/mount.h>
+#include <kosh/proto/vfs.h>
+
 #include "drivers.h"
+#include "mountplan.h"
 #include "text.h"
 
 #define SAMPLE_PATH KOSH_SOURCE_DIR "/user/initfs/etc/drivers"
@@ -283,6 +289,173 @@ static void test_devmgr_text_of_pci_and_devices(void **state)
 	assert_string_equal(buf, "");
 }
 
+static void test_devmgr_mount_names_partitions(void **state)
+{
+	char out[KOSH_DEV_NAME_MAX];
+	assert_int_equal(devmgr_part_name("vda", 1, out, sizeof(out)), 0);
+	assert_string_equal(out, "vda1");
+	assert_int_equal(devmgr_part_name("vdb", 128, out, sizeof(out)), 0);
+	assert_string_equal(out, "vdb128");
+	assert_int_equal(devmgr_part_name("nvme0", 2, out, sizeof(out)), 0);
+	assert_string_equal(out, "nvme0p2");
+	assert_int_equal(devmgr_part_name("vdabcdefghijklm", 1, out, sizeof(out)), -1);
+	assert_int_equal(devmgr_part_name("vda", 1, out, 4), -1);
+}
+
+static struct kosh_part_table tbl;
+
+static void gpt(uint32_t n, const uint32_t *index, const uint32_t *flags)
+{
+	memset(&tbl, 0, sizeof(tbl));
+	tbl.scheme = KOSH_PART_SCHEME_GPT;
+	tbl.count = n;
+	for (uint32_t i = 0; i < n; i++) {
+		tbl.part[i].index = index[i];
+		tbl.part[i].flags = flags[i];
+		tbl.part[i].first_lba = 2048 + i * 4096;
+		tbl.part[i].sectors = 4096;
+	}
+}
+
+static void test_devmgr_mount_plans_the_boot(void **state)
+{
+	struct devmgr_candidate c[DEVMGR_CANDIDATES_MAX];
+	uint32_t n = 0, root[DEVMGR_CANDIDATES_MAX];
+	int esp;
+	/* vda: an ESP then a data partition; vdb: no table; vdc: a table that cannot be read. */
+	const uint32_t idx[] = {1, 2}, fl[] = {KOSH_PART_F_ESP, 0};
+	gpt(2, idx, fl);
+	assert_int_equal(devmgr_candidates("vda", KOSH_PART_OK, &tbl, c, &n, DEVMGR_CANDIDATES_MAX),
+			 2);
+	memset(&tbl, 0, sizeof(tbl));
+	assert_int_equal(
+	    devmgr_candidates("vdb", KOSH_PART_E_NO_TABLE, &tbl, c, &n, DEVMGR_CANDIDATES_MAX), 1);
+	assert_int_equal(devmgr_candidates("vdc", KOSH_PART_E_GPT_HEADER_CRC, &tbl, c, &n,
+					   DEVMGR_CANDIDATES_MAX),
+			 0);
+	assert_int_equal(
+	    devmgr_candidates("vdd", KOSH_PART_E_READ, &tbl, c, &n, DEVMGR_CANDIDATES_MAX), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[0].name, "vda1");
+	assert_true(c[0].esp);
+	assert_string_equal(c[1].name, "vda2");
+	assert_false(c[1].esp);
+	assert_string_equal(c[2].name, "vdb");
+	assert_false(c[2].esp);
+	assert_int_equal(devmgr_plan(c, n, root, &esp), 2);
+	assert_int_equal(esp, 0);
+	assert_int_equal(root[0], 1); /* vda2 first, then the whole of vdb */
+	assert_int_equal(root[1], 2);
+}
+
+static void test_devmgr_mount_plan_keeps_table_order(void **state)
+{
+	struct devmgr_candidate c[4];
+	uint32_t n = 0, root[4];
+	int esp;
+	/* MBR: 1 data, 2 ESP, 5 a logical one, 6 a second ESP; only 4 kept. */
+	const uint32_t idx[] = {1, 2, 5, 6, 7},
+		       fl[] = {0, KOSH_PART_F_ESP, KOSH_PART_F_LOGICAL, KOSH_PART_F_ESP, 0};
+	gpt(5, idx, fl);
+	tbl.scheme = KOSH_PART_SCHEME_MBR;
+	assert_int_equal(devmgr_candidates("vda", KOSH_PART_OK, &tbl, c, &n, 4), 4);
+	assert_int_equal(n, 4);
+	assert_string_equal(c[2].name, "vda5");
+	assert_string_equal(c[3].name, "vda6");
+	assert_int_equal(devmgr_plan(c, n, root, &esp), 2);
+	assert_int_equal(esp, 1); /* the first ESP */
+	assert_int_equal(root[0], 0);
+	assert_int_equal(root[1], 2);
+	/* None at all: an empty table, no ESP. */
+	n = 0;
+	gpt(0, idx, fl);
+	assert_int_equal(devmgr_candidates("vda", KOSH_PART_OK, &tbl, c, &n, 4), 0);
+	assert_int_equal(devmgr_plan(c, 0, root, &esp), 0);
+	assert_int_equal(esp, -1);
+	/* Only ESPs: nothing for fs:///. */
+	const uint32_t e_idx[] = {1}, e_fl[] = {KOSH_PART_F_ESP};
+	gpt(1, e_idx, e_fl);
+	assert_int_equal(devmgr_candidates("vda", KOSH_PART_OK, &tbl, c, &n, 4), 1);
+	assert_int_equal(devmgr_plan(c, n, root, &esp), 0);
+	assert_int_equal(esp, 0);
+	assert_true(devmgr_is_block_driver("virtio-blk"));
+	assert_false(devmgr_is_block_driver("virtio-net"));
+}
+
+/* A "mount" message: label, flags, then the strings from word 4. */
+static uint32_t decode(uint32_t label, uint64_t flags, const char *a, const char *b, uint32_t caps,
+		       struct devmgr_mount_req *req)
+{
+	static uint64_t data[64];
+	uint64_t w[4] = {flags, strlen(a), b ? strlen(b) : 0, 0};
+	uint32_t bytes = (uint32_t)(strlen(a) + (b ? strlen(b) : 0));
+	memset(data, 0, sizeof(data));
+	memcpy(data, a, strlen(a));
+	if (b)
+		memcpy((char *)data + strlen(a), b, strlen(b));
+	return devmgr_mount_decode(kosh_msg_tag(label, 4 + (bytes + 7) / 8, caps, 0), w, data, req);
+}
+
+static void test_devmgr_mount_checks_requests(void **state)
+{
+	struct devmgr_mount_req req;
+	uint64_t w[4] = {0, 100, 0, 0}, data[4] = {0};
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///vdb1", "fs:///mnt", 0, &req), 0);
+	assert_int_equal(req.op, KOSH_MOUNT_MOUNT);
+	assert_int_equal(req.flags, 0);
+	assert_string_equal(req.device, "vdb1");
+	assert_string_equal(req.target, "fs:///mnt");
+	assert_int_equal(
+	    decode(KOSH_MOUNT_MOUNT, KOSH_MOUNT_READ_ONLY, "dev:///vdb", "/mnt/usb/", 0, &req), 0);
+	assert_int_equal(req.flags, KOSH_MOUNT_READ_ONLY);
+	assert_string_equal(req.device, "vdb");
+	assert_string_equal(req.target, "fs:///mnt/usb"); /* normalised */
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///vdb", "fs:///a/../b//c", 0, &req), 0);
+	assert_string_equal(req.target, "fs:///b/c");
+	/* Flags, sources, targets. */
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 2, "dev:///vdb", "fs:///mnt", 0, &req),
+			 KOSH_VFS_EINVAL);
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "fs:///vdb", "fs:///mnt", 0, &req),
+			 KOSH_VFS_EINVAL);
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///", "fs:///mnt", 0, &req),
+			 KOSH_VFS_EINVAL);
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///vd/b", "fs:///mnt", 0, &req),
+			 KOSH_VFS_EINVAL);
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///VDB", "fs:///mnt", 0, &req),
+			 KOSH_VFS_EINVAL);
+	assert_int_equal(
+	    decode(KOSH_MOUNT_MOUNT, 0, "dev:///vdbcdefghijklmnop", "fs:///mnt", 0, &req),
+	    KOSH_VFS_EINVAL);
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///vdb", "mnt", 0, &req),
+			 KOSH_VFS_EINVAL);
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///vdb", "fs:///a\tb", 0, &req),
+			 KOSH_VFS_EINVAL);
+	/* Malformed: capabilities, labels, lengths past the message, empty strings. */
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///vdb", "fs:///mnt", 1, &req),
+			 KOSH_VFS_EPROTO);
+	assert_int_equal(decode(3, 0, "dev:///vdb", "fs:///mnt", 0, &req), KOSH_VFS_EPROTO);
+	assert_int_equal(decode(KOSH_MOUNT_MOUNT, 0, "dev:///vdb", "", 0, &req), KOSH_VFS_EPROTO);
+	assert_int_equal(
+	    devmgr_mount_decode(kosh_msg_tag(KOSH_MOUNT_MOUNT, 5, 0, 0), w, data, &req),
+	    KOSH_VFS_EPROTO);
+	w[1] = 4;
+	w[2] = UINT64_MAX - 2; /* a + b wraps */
+	assert_int_equal(
+	    devmgr_mount_decode(kosh_msg_tag(KOSH_MOUNT_MOUNT, 5, 0, 0), w, data, &req),
+	    KOSH_VFS_EPROTO);
+	/* UNMOUNT: the target alone. */
+	assert_int_equal(decode(KOSH_MOUNT_UNMOUNT, 0, "fs:///boot/", NULL, 0, &req), 0);
+	assert_int_equal(req.op, KOSH_MOUNT_UNMOUNT);
+	assert_string_equal(req.target, "fs:///boot");
+	assert_int_equal(decode(KOSH_MOUNT_UNMOUNT, 0, "fs:///", NULL, 0, &req), 0);
+	assert_string_equal(req.target, "fs:///");
+	assert_int_equal(decode(KOSH_MOUNT_UNMOUNT, 0, "", NULL, 0, &req), KOSH_VFS_EPROTO);
+	w[1] = 9;
+	assert_int_equal(
+	    devmgr_mount_decode(kosh_msg_tag(KOSH_MOUNT_UNMOUNT, 5, 0, 0), w, data, &req),
+	    KOSH_VFS_EPROTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +465,10 @@ int main(void)
 	    cmocka_unit_test(test_devmgr_drivers_matches_ids_then_classes),
 	    cmocka_unit_test(test_devmgr_drivers_names_devices),
 	    cmocka_unit_test(test_devmgr_text_of_pci_and_devices),
+	    cmocka_unit_test(test_devmgr_mount_names_partitions),
+	    cmocka_unit_test(test_devmgr_mount_plans_the_boot),
+	    cmocka_unit_test(test_devmgr_mount_plan_keeps_table_order),
+	    cmocka_unit_test(test_devmgr_mount_checks_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 
 #include "../../user/servers/fatfsd/fat.h"
 #include "../../user/servers/fatfsd/fat_int.h"
+#include "../../user/servers/fatfsd/fat_int.h"
 
 /* ---- the device: an image in memory; writes stop after a cut ---- */
 
@@ -567,7 +568,10 @@ static void test_fat_write_mtools_fat32(void **state)
 	write_mtools(32, 34 * 1024, 1);
 }
 
-/* The dirty bit is set while mounted read-write and reported when found. */
+/*
+ * The dirty bit is set while mounted read-write and reported when found; a
+ * volume found dirty is marked clean again only once fat_check found it whole.
+ */
 static void test_fat_dirty_bit(void **state)
 {
 	struct mem m;
@@ -591,6 +595,60 @@ static void test_fat_dirty_bit(void **state)
 	assert_false(v2->state & FAT_STATE_WAS_DIRTY);
 	if (fsck_clean(&m))
 		fail_msg("fsck:\n%s", out_buf);
+
+	/* Cut while mounted: the next read-write mount finds it dirty and, unchecked, keeps it so. */
+	assert_int_equal(fat_mount(&vol, &d, 0), 0);
+	write_file(&vol, "/b", 3000, 2);
+	assert_int_equal(fat_sync(&vol), 0);
+	assert_int_equal(fat_mount(&vol, &d, 0), 0);
+	assert_true(vol.state & FAT_STATE_WAS_DIRTY);
+	assert_int_equal(fat_unmount(&vol), 0);
+	assert_int_equal(fat_mount(v2, &d, FAT_MOUNT_READ_ONLY), 0);
+	assert_true(v2->state & FAT_STATE_WAS_DIRTY);
+	/* fat_check finds it whole: a clean unmount then clears the bit. */
+	size_t bytes = (size_t)vol.clusters / 8 + 2;
+	uint8_t *bitmap = malloc(bytes);
+	assert_int_equal(fat_mount(&vol, &d, 0), 0);
+	assert_int_equal(fat_check(&vol, bitmap, bytes), 0);
+	assert_true(vol.state & FAT_STATE_CHECKED);
+	assert_int_equal(fat_unmount(&vol), 0);
+	assert_int_equal(fat_mount(v2, &d, FAT_MOUNT_READ_ONLY), 0);
+	assert_false(v2->state & FAT_STATE_WAS_DIRTY);
+	check_file(v2, "/b", 3000, 2);
+	if (fsck_clean(&m))
+		fail_msg("fsck:\n%s", out_buf);
+	/* A lost cluster (in use, in no chain) is left for fsck: the bit stays. */
+	assert_int_equal(fat_mount(&vol, &d, 0), 0);
+	assert_int_equal(fat_put(&vol, vol.clusters + 1, fat_eoc(&vol)), 0);
+	assert_int_equal(fat_sync(&vol), 0);
+	assert_int_equal(fat_mount(&vol, &d, 0), 0);
+	assert_int_equal(fat_check(&vol, bitmap, bytes), 0);
+	assert_false(vol.state & FAT_STATE_CHECKED);
+	assert_int_equal(fat_unmount(&vol), 0);
+	assert_int_equal(fat_mount(v2, &d, FAT_MOUNT_READ_ONLY), 0);
+	assert_true(v2->state & FAT_STATE_WAS_DIRTY);
+	/*
+	 * fat_repair mends that, and FAT copies apart (one more lost cluster in the
+	 * second copy only): fsck then has nothing at all to say.
+	 */
+	uint32_t freed, copied, second = vol.rsvd + vol.fat_sectors;
+	m.data[second * 512 + 2 * (vol.clusters + 0)] = 0xff;
+	m.data[second * 512 + 2 * (vol.clusters + 0) + 1] = 0xff;
+	assert_int_equal(fat_mount(&vol, &d, 0), 0);
+	assert_int_equal(fat_check(&vol, bitmap, bytes), 0);
+	assert_int_equal(fat_repair(&vol, bitmap, &freed, &copied), 0);
+	assert_int_equal(freed, 1);
+	assert_int_equal(copied, 1);
+	assert_true(vol.state & FAT_STATE_CHECKED);
+	assert_int_equal(fat_unmount(&vol), 0);
+	assert_int_equal(fat_mount(v2, &d, FAT_MOUNT_READ_ONLY), 0);
+	assert_false(v2->state & FAT_STATE_WAS_DIRTY);
+	check_file(v2, "/b", 3000, 2);
+	if (fsck_clean(&m))
+		fail_msg("fsck after fat_repair:\n%s", out_buf);
+	/* Read-only: nothing is mended. */
+	assert_int_equal(fat_repair(v2, bitmap, &freed, &copied), KOSH_VFS_EINVAL);
+	free(bitmap);
 	free(v2);
 	free(m.data);
 }
@@ -843,7 +901,7 @@ static int only_repairable(const char *out)
 static void power_cut(int bits, unsigned kib, unsigned spc)
 {
 	struct mem m, base;
-	long total, clean = 0;
+	long total, clean = 0, mend_left = 0;
 	int bad = 0;
 
 	if (!tools())
@@ -897,6 +955,30 @@ static void power_cut(int bits, unsigned kib, unsigned spc)
 			free(bitmap);
 			fat_unmount(&vol);
 		}
+		{
+			/* fatfsd's mount mends the cut: fsck then finds the volume clean. */
+			struct fat_dev d;
+			size_t bytes;
+			uint8_t *bitmap;
+			uint32_t freed, copied;
+
+			m.cut = -1;
+			d = mem_dev(&m);
+			assert_int_equal(fat_mount(&vol, &d, 0), 0);
+			bytes = (vol.clusters + 2) / 8 + 1;
+			bitmap = malloc(bytes);
+			if (fat_check(&vol, bitmap, bytes) ||
+			    fat_repair(&vol, bitmap, &freed, &copied) || fat_unmount(&vol)) {
+				print_message("cut after write %ld: mending failed: %s\n", k,
+					      vol.why ? vol.why : "");
+				bad++;
+			} else if (fsck_clean(&m)) {
+				print_message("cut after write %ld: after mending, fsck:\n%s", k,
+					      out_buf);
+				mend_left++;
+			}
+			free(bitmap);
+		}
 		if (synced) {
 			struct fat_dev d;
 
@@ -921,9 +1003,11 @@ static void power_cut(int bits, unsigned kib, unsigned spc)
 			fat_unmount(&vol);
 		}
 	}
-	print_message("power cut: %ld cuts, %ld fsck-clean, the rest only repairable\n", total + 1,
-		      clean);
+	print_message("power cut: %ld cuts, %ld fsck-clean, the rest only repairable; "
+		      "%ld not wholly clean after mending\n",
+		      total + 1, clean, mend_left);
 	assert_int_equal(bad, 0);
+	assert_int_equal(mend_left, 0);
 	free(m.data);
 	free(base.data);
 }

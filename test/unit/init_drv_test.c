@@ -4,8 +4,10 @@
  * (user/servers/init/drvcheck.c, <kosh/proto/drv.h>): a good spec read back as
  * the service init supervises, every field refused with its own error
  * (unterminated strings, bad names, binaries, arguments, quotas, restart
- * policies, schemes, endpoints), handle names (reserved, twice, too many), and
- * the conflicts with the services and drivers init already has.
+ * policies, schemes, endpoints), handle names (reserved, twice, too many),
+ * the conflicts with the services and drivers init already has, and the
+ * checks of MOUNT, UNMOUNT and REMOVE: the mount point, the index of a
+ * committed driver, when an unmount is forgotten.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <kosh/proto/vfs.h>
 
 #include "drvcheck.h"
 
@@ -180,9 +184,145 @@ static void test_init_drv_finds_conflicts(void **state)
 static void test_init_drv_names_its_errors(void **state)
 {
 	assert_string_equal(kosh_drv_strerror(0), "ok");
-	for (uint32_t e = 1; e <= KOSH_DRV_E_HANDLE; e++)
+	for (uint32_t e = 1; e <= KOSH_DRV_E_VFS; e++)
 		assert_string_not_equal(kosh_drv_strerror(e), "unknown error");
-	assert_string_equal(kosh_drv_strerror(KOSH_DRV_E_HANDLE + 1), "unknown error");
+	assert_string_equal(kosh_drv_strerror(KOSH_DRV_E_VFS + 1), "unknown error");
+}
+
+/* A URI in a KOSH_DRV_URI_MAX array, the rest zeros, as MOUNT carries it. */
+static uint32_t uri_check(const char *text)
+{
+	char uri[KOSH_DRV_URI_MAX];
+	memset(uri, 0, sizeof(uri));
+	memcpy(uri, text, strlen(text) < sizeof(uri) ? strlen(text) : sizeof(uri));
+	return init_drv_uri(uri);
+}
+
+static void test_init_drv_checks_mount_points(void **state)
+{
+	char full[KOSH_DRV_URI_MAX];
+	assert_int_equal(uri_check("fs:///"), 0);
+	assert_int_equal(uri_check("fs:///boot"), 0);
+	assert_int_equal(uri_check("fs:///mnt/usb0"), 0);
+	assert_int_equal(uri_check("scheme15charsxy:///a"), 0);
+	/* Not scheme:///path. */
+	assert_int_equal(uri_check(""), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("/boot"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs://boot"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs:/boot"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check(":///boot"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("Fs:///boot"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("f-s:///boot"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("scheme16charsxyz:///a"), KOSH_DRV_E_URI);
+	/* Not in normal form: UNMOUNT could not name it again. */
+	assert_int_equal(uri_check("fs:///boot/"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs:////boot"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs:///a//b"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs:///a/./b"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs:///a/../b"), KOSH_DRV_E_URI);
+	/* Bytes vfsd refuses in a path. */
+	assert_int_equal(uri_check("fs:///a\tb"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs:///a\x7f"), KOSH_DRV_E_URI);
+	assert_int_equal(uri_check("fs:///\xc3"), KOSH_DRV_E_URI);
+	/* 127 bytes and a NUL fit; no NUL in the array does not. */
+	memset(full, 'a', sizeof(full));
+	memcpy(full, "fs:///", 6);
+	full[KOSH_DRV_URI_MAX - 1] = '\0';
+	assert_int_equal(init_drv_uri(full), 0);
+	full[KOSH_DRV_URI_MAX - 1] = 'a';
+	assert_int_equal(init_drv_uri(full), KOSH_DRV_E_URI);
+}
+
+static void test_init_drv_checks_indexes(void **state)
+{
+	/* Runs 10 .. 13 are drivers' slots; 11 was removed. */
+	const uint8_t used[4] = {1, 0, 1, 1};
+	assert_int_equal(init_drv_index(10, 10, 14, used), 10);
+	assert_int_equal(init_drv_index(13, 10, 14, used), 13);
+	assert_int_equal(init_drv_index(11, 10, 14, used), UINT32_MAX);
+	assert_int_equal(init_drv_index(9, 10, 14, used), UINT32_MAX); /* a service's */
+	assert_int_equal(init_drv_index(0, 10, 14, used), UINT32_MAX);
+	assert_int_equal(init_drv_index(14, 10, 14, used), UINT32_MAX);
+	assert_int_equal(init_drv_index(UINT64_MAX, 10, 14, used), UINT32_MAX);
+	assert_int_equal(init_drv_index((1ull << 32) + 10, 10, 14, used), UINT32_MAX);
+	assert_int_equal(init_drv_index(10, 10, 10, used), UINT32_MAX); /* no drivers */
+}
+
+static void test_init_drv_checks_targets(void **state)
+{
+	/* Runs 10 .. 13: mounted, removed, committed, committed. */
+	const uint8_t slot[4] = {INIT_DRV_MOUNTED, INIT_DRV_FREE, INIT_DRV_COMMITTED,
+				 INIT_DRV_COMMITTED};
+	const uint64_t reg = kosh_msg_tag(KOSH_DRV_UNMOUNT, KOSH_MSG_WORDS_REG, 0, 0);
+	const uint64_t mount = kosh_msg_tag(KOSH_DRV_MOUNT, KOSH_MSG_WORDS_REG + 16, 0, 0);
+	char uri[KOSH_DRV_URI_MAX];
+	uint32_t i = 99;
+	memset(uri, 0, sizeof(uri));
+	strcpy(uri, "fs:///mnt");
+	/* MOUNT: a committed driver, not mounted, at a good URI. */
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT, mount, 12, uri, 10, 14, slot, &i), 0);
+	assert_int_equal(i, 12);
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT, mount, 10, uri, 10, 14, slot, &i),
+			 KOSH_DRV_E_MOUNTED);
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT, mount, 11, uri, 10, 14, slot, &i),
+			 KOSH_DRV_E_INDEX);
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT, mount, 3, uri, 10, 14, slot, &i),
+			 KOSH_DRV_E_INDEX);
+	strcpy(uri, "fs:///mnt/");
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT, mount, 12, uri, 10, 14, slot, &i),
+			 KOSH_DRV_E_URI);
+	/* MOUNT's shape: exactly the URI's 16 words, no capabilities. */
+	strcpy(uri, "fs:///mnt");
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT,
+					 kosh_msg_tag(KOSH_DRV_MOUNT, KOSH_MSG_WORDS_REG + 2, 0, 0),
+					 12, uri, 10, 14, slot, &i),
+			 KOSH_DRV_E_PROTO);
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT, reg, 12, uri, 10, 14, slot, &i),
+			 KOSH_DRV_E_PROTO);
+	assert_int_equal(init_drv_target(KOSH_DRV_MOUNT,
+					 kosh_msg_tag(KOSH_DRV_MOUNT, KOSH_MSG_WORDS_REG + 16, 1, 1),
+					 12, uri, 10, 14, slot, &i),
+			 KOSH_DRV_E_PROTO);
+	/* UNMOUNT: only a mounted one. */
+	assert_int_equal(init_drv_target(KOSH_DRV_UNMOUNT, reg, 10, NULL, 10, 14, slot, &i), 0);
+	assert_int_equal(i, 10);
+	assert_int_equal(init_drv_target(KOSH_DRV_UNMOUNT, reg, 12, NULL, 10, 14, slot, &i),
+			 KOSH_DRV_E_NOT_MOUNTED);
+	assert_int_equal(init_drv_target(KOSH_DRV_UNMOUNT, reg, 11, NULL, 10, 14, slot, &i),
+			 KOSH_DRV_E_INDEX);
+	assert_int_equal(init_drv_target(KOSH_DRV_UNMOUNT, mount, 10, NULL, 10, 14, slot, &i),
+			 KOSH_DRV_E_PROTO);
+	/* REMOVE: any committed driver, mounted or not. */
+	assert_int_equal(init_drv_target(KOSH_DRV_REMOVE, reg, 10, NULL, 10, 14, slot, &i), 0);
+	assert_int_equal(init_drv_target(KOSH_DRV_REMOVE, reg, 13, NULL, 10, 14, slot, &i), 0);
+	assert_int_equal(i, 13);
+	assert_int_equal(init_drv_target(KOSH_DRV_REMOVE, reg, 11, NULL, 10, 14, slot, &i),
+			 KOSH_DRV_E_INDEX);
+	assert_int_equal(init_drv_target(KOSH_DRV_REMOVE, reg, 14, NULL, 10, 14, slot, &i),
+			 KOSH_DRV_E_INDEX);
+	assert_int_equal(init_drv_target(KOSH_DRV_REMOVE,
+					 kosh_msg_tag(KOSH_DRV_REMOVE, 0, 1, 1), 10, NULL, 10, 14,
+					 slot, &i),
+			 KOSH_DRV_E_PROTO);
+	/* Fewer register words are fine without data; more are not. */
+	assert_int_equal(init_drv_target(KOSH_DRV_REMOVE, kosh_msg_tag(KOSH_DRV_REMOVE, 1, 0, 0),
+					 10, NULL, 10, 14, slot, &i),
+			 0);
+	assert_int_equal(init_drv_target(KOSH_DRV_REMOVE,
+					 kosh_msg_tag(KOSH_DRV_REMOVE, KOSH_MSG_WORDS_REG + 1, 0, 0),
+					 10, NULL, 10, 14, slot, &i),
+			 KOSH_DRV_E_PROTO);
+}
+
+static void test_init_drv_unmount_forgets(void **state)
+{
+	assert_true(init_drv_unmount_forgets(0));
+	assert_true(init_drv_unmount_forgets(KOSH_VFS_ENOENT)); /* vfsd restarted without it */
+	assert_true(init_drv_unmount_forgets(KOSH_VFS_EIO));	/* vfsd gone: not mounted again */
+	assert_false(init_drv_unmount_forgets(KOSH_VFS_EBUSY));
+	assert_false(init_drv_unmount_forgets(KOSH_VFS_EPERM));
+	assert_false(init_drv_unmount_forgets(KOSH_VFS_EINVAL));
 }
 
 int main(void)
@@ -193,6 +333,10 @@ int main(void)
 	    cmocka_unit_test(test_init_drv_checks_handle_names),
 	    cmocka_unit_test(test_init_drv_finds_conflicts),
 	    cmocka_unit_test(test_init_drv_names_its_errors),
+	    cmocka_unit_test(test_init_drv_checks_mount_points),
+	    cmocka_unit_test(test_init_drv_checks_indexes),
+	    cmocka_unit_test(test_init_drv_checks_targets),
+	    cmocka_unit_test(test_init_drv_unmount_forgets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,7 +106,7 @@ static void test_word_counts_plain(void **state)
 	    {KOSH_VFS_READ, 1},		  {KOSH_VFS_SEEK, 2},	  {KOSH_VFS_STAT, 0},
 	    {KOSH_VFS_READDIR, 1},	  {KOSH_VFS_TRUNCATE, 1}, {KOSH_VFS_SYNC, 0},
 	    {KOSH_VFS_CLOSE, 0},	  {KOSH_VFS_TTY_GET, 0},  {KOSH_VFS_TTY_SET, 1},
-	    {KOSH_VFS_TTY_FOREGROUND, 1}, {KOSH_VFS_DUP, 0},
+	    {KOSH_VFS_TTY_FOREGROUND, 1}, {KOSH_VFS_DUP, 0},	  {KOSH_VFS_MOUNTS, 1},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
@@ -132,8 +132,8 @@ static void test_word_counts_plain(void **state)
 /* Path operations: exactly the words the path needs. */
 static void test_word_counts_paths(void **state)
 {
-	static const uint32_t ops[] = {KOSH_VFS_OPEN, KOSH_VFS_STATP, KOSH_VFS_MKDIR,
-				       KOSH_VFS_UNLINK};
+	static const uint32_t ops[] = {KOSH_VFS_OPEN,	KOSH_VFS_STATP,	  KOSH_VFS_MKDIR,
+				       KOSH_VFS_UNLINK, KOSH_VFS_STATFS, KOSH_VFS_UNMOUNT};
 	(void)state;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		uint64_t w0 = ops[i] == KOSH_VFS_OPEN ? KOSH_VFS_O_READ : 0;
@@ -353,7 +353,7 @@ static void test_tag(void **state)
 	assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
 	/* Labels that are no operation. */
 	static const uint32_t unknown[] = {
-	    0, 6, 7, 9, 15, 25, 31, 35, 1000, KOSH_LABEL_NOTIFY, UINT32_MAX};
+	    0, 7, 12, 13, 15, 25, 31, 35, 1000, KOSH_LABEL_NOTIFY, UINT32_MAX};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		m.tag = kosh_msg_tag(unknown[i], 0, 0, 0);
 		assert_int_equal(decode_only(&m), KOSH_VFS_ENOSYS);
@@ -709,6 +709,157 @@ static void test_strerror(void **state)
 		assert_non_null(kosh_vfs_strerror(e));
 }
 
+/* ---- mounts ---- */
+
+/* A MOUNT of uri with flags, and caps capabilities. */
+static struct msg mount_msg(uint64_t flags, const char *uri, uint32_t caps)
+{
+	struct msg m = path_msg(KOSH_VFS_MOUNT, flags, uri, strlen(uri));
+	m.tag = kosh_msg_tag(KOSH_VFS_MOUNT, words_for(strlen(uri)), caps, 0);
+	return m;
+}
+
+static void test_statfs(void **state)
+{
+	struct kosh_vfs_request req;
+	(void)state;
+	/* A path operation as STATP: a URI at the namespace, a path at a server. */
+	struct msg m = path_msg(KOSH_VFS_STATFS, 0, "fs:///boot/x", 12);
+	assert_int_equal(decode(&m, &req), 0);
+	assert_int_equal(req.op, KOSH_VFS_STATFS);
+	assert_int_equal(req.path_len, 12);
+	assert_memory_equal(req.path, "fs:///boot/x", 12);
+	m = path_msg(KOSH_VFS_STATFS, 0, "/", 1);
+	assert_int_equal(decode_only(&m), 0);
+	m = path_msg(KOSH_VFS_STATFS, 0, "", 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENOENT);
+	m = path_msg(KOSH_VFS_STATFS, 0, "/a\x01", 3);
+	assert_int_equal(decode_only(&m), KOSH_VFS_EINVAL);
+	m = path_msg(KOSH_VFS_STATFS, 0, "/a", 2);
+	m.w[1] = KOSH_VFS_PATH_MAX + 1;
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENAMETOOLONG);
+	m = path_msg(KOSH_VFS_STATFS, 0, "/a", 2);
+	m.tag = kosh_msg_tag(KOSH_VFS_STATFS, words_for(2), 1, 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
+}
+
+static void test_mount(void **state)
+{
+	static char long_uri[KOSH_VFS_PATH_MAX + 8];
+	struct kosh_vfs_request req;
+	(void)state;
+	struct msg m = mount_msg(0, "fs:///boot", 1);
+	assert_int_equal(decode(&m, &req), 0);
+	assert_int_equal(req.op, KOSH_VFS_MOUNT);
+	assert_int_equal(req.caps, 1);
+	assert_int_equal(req.path_len, 10);
+	assert_memory_equal(req.path, "fs:///boot", 10);
+	/* Whole URIs: the root, deep, not normalised yet (vfsd does that). */
+	static const char *const good[] = {"fs:///", "fs:///a/b/c", "x0:///a/../b//c/", "fs:///é"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		m = mount_msg(0, good[i], 1);
+		assert_int_equal(decode_only(&m), 0);
+	}
+	/* Not a whole URI: bare paths, no path, a bad scheme, bad text. */
+	static const char *const bad[] = {"/boot",	"fs://",     "fs://boot", "fs:/boot", "fs:boot",
+					  "Fs:///boot", "f-s:///a",  "://a",	  ":///a",    "fs:///a\n",
+					  "fs:///a\xff", "fs:///\x7f", "boot",	  "fs"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = mount_msg(0, bad[i], 1);
+		assert_int_equal(decode_only(&m), KOSH_VFS_EINVAL);
+	}
+	/* Too long: the scheme, a component, the whole. */
+	m = mount_msg(0, "abcdefghijklmnop:///a", 1); /* 16 bytes of scheme */
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENAMETOOLONG);
+	m = mount_msg(0, "abcdefghijklmno:///a", 1); /* 15: fine */
+	assert_int_equal(decode_only(&m), 0);
+	memset(long_uri, 'n', sizeof(long_uri));
+	memcpy(long_uri, "fs:///", 6);
+	long_uri[6 + KOSH_VFS_NAME_MAX + 1] = '\0';
+	m = mount_msg(0, long_uri, 1);
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENAMETOOLONG);
+	long_uri[6 + KOSH_VFS_NAME_MAX] = '\0';
+	m = mount_msg(0, long_uri, 1);
+	assert_int_equal(decode_only(&m), 0);
+	m = mount_msg(0, "fs:///a", 1);
+	m.w[1] = KOSH_VFS_PATH_MAX + 1;
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENAMETOOLONG);
+	m = mount_msg(0, "fs:///a", 1);
+	m.w[1] = 0;
+	m.tag = kosh_msg_tag(KOSH_VFS_MOUNT, 4, 1, 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENOENT);
+	/* The word count covers exactly the URI. */
+	m = mount_msg(0, "fs:///boot", 1);
+	m.tag = kosh_msg_tag(KOSH_VFS_MOUNT, words_for(10) + 1, 1, 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
+	m.tag = kosh_msg_tag(KOSH_VFS_MOUNT, words_for(10) - 1, 1, 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
+	/* Exactly one capability. */
+	for (uint32_t caps = 0; caps <= 4; caps++) {
+		m = mount_msg(0, "fs:///boot", caps);
+		assert_int_equal(decode_only(&m), caps == 1 ? 0 : KOSH_VFS_EPROTO);
+	}
+	/* Flags within KOSH_VFS_MOUNT_ALL (none yet). */
+	for (int bit = 0; bit < 64; bit++) {
+		m = mount_msg(1ull << bit, "fs:///boot", 1);
+		assert_int_equal(decode_only(&m),
+				 ((uint64_t)KOSH_VFS_MOUNT_ALL >> bit & 1) ? 0 : KOSH_VFS_EINVAL);
+	}
+}
+
+static void test_unmount(void **state)
+{
+	struct kosh_vfs_request req;
+	(void)state;
+	/* A whole URI (the namespace) or a path (a server's root). */
+	struct msg m = path_msg(KOSH_VFS_UNMOUNT, 0, "fs:///boot", 10);
+	assert_int_equal(decode(&m, &req), 0);
+	assert_int_equal(req.op, KOSH_VFS_UNMOUNT);
+	assert_int_equal(req.path_len, 10);
+	static const char *const good[] = {"/", "/boot", "fs:///", "fs:///a/b"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		m = path_msg(KOSH_VFS_UNMOUNT, 0, good[i], strlen(good[i]));
+		assert_int_equal(decode_only(&m), 0);
+	}
+	static const char *const bad[] = {"boot", "fs://", "fs://boot", "FS:///", "/a\n", "fs:///a\n",
+					  "/\xc0\x80"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = path_msg(KOSH_VFS_UNMOUNT, 0, bad[i], strlen(bad[i]));
+		assert_int_equal(decode_only(&m), KOSH_VFS_EINVAL);
+	}
+	m = path_msg(KOSH_VFS_UNMOUNT, 0, "", 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENOENT);
+	m = path_msg(KOSH_VFS_UNMOUNT, 0, "/a", 2);
+	m.w[1] = UINT64_MAX;
+	assert_int_equal(decode_only(&m), KOSH_VFS_ENAMETOOLONG);
+	/* No capabilities. */
+	for (uint32_t caps = 1; caps <= 4; caps++) {
+		m = path_msg(KOSH_VFS_UNMOUNT, 0, "/", 1);
+		m.tag = kosh_msg_tag(KOSH_VFS_UNMOUNT, words_for(1), caps, 0);
+		assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
+	}
+}
+
+static void test_mounts(void **state)
+{
+	struct kosh_vfs_request req;
+	(void)state;
+	struct msg m = simple_msg(KOSH_VFS_MOUNTS, 1, 7, 0);
+	assert_int_equal(decode(&m, &req), 0);
+	assert_int_equal(req.op, KOSH_VFS_MOUNTS);
+	assert_int_equal(req.arg[0], 7);
+	assert_null(req.path);
+	m = simple_msg(KOSH_VFS_MOUNTS, 1, UINT64_MAX, 0);
+	assert_int_equal(decode_only(&m), 0);
+	/* No bytes, no capabilities. */
+	m = simple_msg(KOSH_VFS_MOUNTS, 5, 0, 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
+	m = simple_msg(KOSH_VFS_MOUNTS, 0, 0, 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
+	m.tag = kosh_msg_tag(KOSH_VFS_MOUNTS, 1, 1, 0);
+	assert_int_equal(decode_only(&m), KOSH_VFS_EPROTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +881,10 @@ int main(void)
 	    cmocka_unit_test(test_dirent_roundtrip),
 	    cmocka_unit_test(test_dirent_damaged),
 	    cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_statfs),
+	    cmocka_unit_test(test_mount),
+	    cmocka_unit_test(test_unmount),
+	    cmocka_unit_test(test_mounts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,7 @@ static int64_t call(struct kosh_blockdev *b, uint32_t label, uint32_t words, uin
 	return e ? (int64_t)e : (int64_t)KOSH_MSG_LABEL(reply->tag);
 }
 
-/* SET_BUFFER with a copy of our frame. 0, or an error (EBUSY: it has one already). */
+/* SET_BUFFER with a copy of our frame (replacing what the server has). 0, or an error. */
 static int64_t set_buffer(struct kosh_blockdev *b)
 {
 	struct kosh_msg reply;
@@ -61,7 +61,7 @@ static uint32_t request(struct kosh_blockdev *b, uint32_t label, uint32_t words,
 		if (r == KOSH_BLOCK_ENOBUFS) {
 			__atomic_fetch_add(&b->stats.rebuffer, 1, __ATOMIC_RELAXED);
 			int64_t s = set_buffer(b);
-			if (s == 0 || s == KOSH_BLOCK_EBUSY) /* EBUSY: another thread gave it */
+			if (s == 0)
 				continue;
 			r = s;
 		}
@@ -127,7 +127,12 @@ uint32_t kosh_blockdev_attach(struct kosh_blockdev *b, kosh_handle_t dev, uint64
 	b->frame = (kosh_handle_t)f;
 	b->buffer = va;
 	b->buffer_size = buffer_size;
-	int64_t r = set_buffer(b);
+	/* EAGAIN: a predecessor on this handle (a restarted client) has a request in flight. */
+	uint64_t start = (uint64_t)kosh_clock_get();
+	int64_t r;
+	while ((r = set_buffer(b)) == KOSH_BLOCK_EAGAIN &&
+	       (uint64_t)kosh_clock_get() - start <= b->retry_ns)
+		pause_ns(b, RETRY_PAUSE_NS / 10);
 	if (r == 0)
 		return 0;
 	err = r > 0 ? (uint32_t)r : KOSH_BLOCK_EIO;

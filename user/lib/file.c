@@ -225,6 +225,72 @@ uint32_t kosh_file_register(kosh_handle_t ns, const char *scheme, kosh_handle_t 
 	return call(ns, KOSH_VFS_REGISTER, w, &b, 1, 0, KOSH_TIMEOUT_NEVER, &reply);
 }
 
+uint32_t kosh_file_statfs(kosh_handle_t ns, const char *uri, struct kosh_vfs_statfs *st)
+{
+	struct kosh_msg reply;
+	uint32_t err = path_call(ns, KOSH_VFS_STATFS, uri, 0, 0, &reply);
+	if (err)
+		return err;
+	/* Exactly the struct: a server that sends more or less is not speaking STATFS. */
+	const void *data = reply_data(&reply, sizeof(*st));
+	if (!data || KOSH_MSG_WORDS(reply.tag) != KOSH_MSG_WORDS_REG + data_words(sizeof(*st)))
+		return KOSH_VFS_EPROTO;
+	memcpy(st, data, sizeof(*st));
+	/* Strings that are not terminated are cut at their last byte. */
+	st->type[sizeof(st->type) - 1] = '\0';
+	st->source[sizeof(st->source) - 1] = '\0';
+	return 0;
+}
+
+uint32_t kosh_file_mount(kosh_handle_t ns, const char *uri, kosh_handle_t ep)
+{
+	struct kosh_msg reply;
+	uint32_t len = 0, err = uri_len(uri, &len);
+	if (err)
+		return err;
+	if (!ep)
+		return KOSH_VFS_EINVAL;
+	const uint64_t w[KOSH_MSG_WORDS_REG] = { 0, len };
+	const struct bytes b = { uri, len, NULL, 0 };
+	kosh_ipc_buffer()->caps[0] = ep;
+	return call(ns, KOSH_VFS_MOUNT, w, &b, 1, 0, KOSH_TIMEOUT_NEVER, &reply);
+}
+
+uint32_t kosh_file_unmount(kosh_handle_t ns, const char *uri)
+{
+	struct kosh_msg reply;
+	return path_call(ns, KOSH_VFS_UNMOUNT, uri, 0, 0, &reply);
+}
+
+uint32_t kosh_file_mounts(kosh_handle_t ns, uint64_t index, char *uri, uint32_t size,
+			  uint64_t *next, int *last)
+{
+	struct kosh_msg reply;
+	const uint64_t w[KOSH_MSG_WORDS_REG] = { index };
+	if (!uri || size == 0)
+		return KOSH_VFS_EINVAL;
+	uint32_t err = call(ns, KOSH_VFS_MOUNTS, w, NULL, 0, 0, KOSH_TIMEOUT_NEVER, &reply);
+	if (err)
+		return err;
+	uint64_t n = reply.words[0];
+	const char *data = reply_data(&reply, n);
+	/* A URI of its words, of sane length, without NUL; the last flag 0 or 1. */
+	if (!data || n == 0 || n > KOSH_VFS_PATH_MAX || reply.words[2] > 1)
+		return KOSH_VFS_EPROTO;
+	for (uint64_t i = 0; i < n; i++)
+		if (data[i] == '\0')
+			return KOSH_VFS_EPROTO;
+	if (n + 1 > size)
+		return KOSH_VFS_ENAMETOOLONG;
+	memcpy(uri, data, n);
+	uri[n] = '\0';
+	if (next)
+		*next = reply.words[1];
+	if (last)
+		*last = (int)reply.words[2];
+	return 0;
+}
+
 uint32_t kosh_file_read(kosh_handle_t f, void *buf, uint32_t len, uint32_t *got)
 {
 	struct kosh_msg reply;
@@ -419,4 +485,43 @@ uint32_t kosh_file_load(kosh_handle_t ns, const char *uri, void **data, uint64_t
 		err = load_open(f, bytes, data, size);
 	kosh_file_close(f);
 	return err;
+}
+
+/* "<seconds>.<9 digits>\n" (time:///now) into ns; -1 if it is not exactly that. */
+static int parse_now(const char *s, uint32_t len, uint64_t *ns)
+{
+	const uint64_t nsec = 1000000000ull;
+	uint64_t secs = 0, frac = 0;
+	uint32_t i = 0, digits;
+	for (digits = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+		if (secs > (UINT64_MAX / nsec - 10) / 10)
+			return -1; /* past what ns can hold */
+		secs = secs * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!digits || i == len || s[i++] != '.')
+		return -1;
+	for (digits = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+		frac = frac * 10 + (uint64_t)(s[i] - '0');
+	if (digits != 9 || i + 1 != len || s[i] != '\n')
+		return -1;
+	*ns = secs * nsec + frac;
+	return 0;
+}
+
+uint64_t kosh_file_realtime_offset(kosh_handle_t ns)
+{
+	kosh_handle_t f;
+	uint32_t type, got = 0;
+	uint64_t size, now;
+	char text[40];
+	if (!ns || kosh_file_open(ns, "time:///now", KOSH_VFS_O_READ, &f, &type, &size))
+		return 0;
+	uint64_t before = (uint64_t)kosh_clock_get();
+	uint32_t err = kosh_file_read(f, text, sizeof(text), &got);
+	uint64_t after = (uint64_t)kosh_clock_get();
+	kosh_file_close(f);
+	if (err || got > sizeof(text) || parse_now(text, got, &now))
+		return 0;
+	uint64_t mono = before + (after - before) / 2;
+	return now > mono ? now - mono : 0; /* a wall clock before boot: none */
 }

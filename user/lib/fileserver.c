@@ -14,7 +14,6 @@
 #include <kosh/ipc.h>
 #include <kosh/log.h>
 #include <kosh/runtime.h>
-#include <kosh/server.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
@@ -38,6 +37,7 @@ struct kosh_fsrv {
 	kosh_handle_t caps[KOSH_MSG_CAPS_MAX]; /* received, not yet taken (0: taken) */
 	uint32_t ncaps;
 	int deferred; /* the reply was saved: nothing to answer now */
+	int stopping; /* UNMOUNT succeeded: the loop answers it and returns */
 	kosh_handle_t reply_caps[REPLY_CAPS_MAX];
 	uint32_t nreply_caps;
 	int handling;		  /* inside handle(): open_local records its slots */
@@ -323,6 +323,30 @@ static uint32_t do_path(struct kosh_fsrv *s, const struct kosh_vfs_request *req,
 		return ops->rename
 			   ? ops->rename(s, s->path, len, s->path2, (uint32_t)strlen(s->path2))
 			   : KOSH_VFS_ENOSYS;
+	case KOSH_VFS_STATFS: {
+		struct kosh_vfs_statfs st = {0};
+		if (!ops->statfs)
+			return KOSH_VFS_ENOSYS;
+		err = ops->statfs(s, s->path, len, &st);
+		if (err == 0) {
+			/* The strings go out terminated whatever the server left in them. */
+			st.type[sizeof(st.type) - 1] = '\0';
+			st.source[sizeof(st.source) - 1] = '\0';
+			memcpy(data_of(s), &st, sizeof(st));
+			r->tag = kosh_msg_tag(0, (uint32_t)words_for(sizeof(st)), 0, 0);
+		}
+		return err;
+	}
+	case KOSH_VFS_UNMOUNT:
+		/* Only the whole volume is unmounted: the root, "/" once normalised. */
+		if (len != 1)
+			return KOSH_VFS_EINVAL;
+		if (!ops->unmount)
+			return KOSH_VFS_ENOSYS;
+		err = ops->unmount(s);
+		if (err == 0)
+			s->stopping = 1;
+		return err;
 	default:
 		return KOSH_VFS_ENOSYS;
 	}
@@ -583,8 +607,9 @@ static void handle(struct kosh_fsrv *s, const struct kosh_msg *m, uint64_t badge
 	if (err == 0) {
 		if (req.op >= KOSH_VFS_READ)
 			err = do_file(s, badge, &req, r);
-		else if (req.op == KOSH_VFS_REGISTER)
-			err = KOSH_VFS_ENOSYS;
+		else if (req.op == KOSH_VFS_REGISTER || req.op == KOSH_VFS_MOUNT ||
+			 req.op == KOSH_VFS_MOUNTS)
+			err = KOSH_VFS_ENOSYS; /* the namespace's, not a scheme server's */
 		else if (badge != 0)
 			err = KOSH_VFS_EBADF; /* path operations are the root's */
 		else
@@ -620,32 +645,70 @@ static void handle(struct kosh_fsrv *s, const struct kosh_msg *m, uint64_t badge
 	}
 }
 
-static int on_message(void *ctx, const struct kosh_msg *m, uint64_t badge, struct kosh_msg *r)
+/*
+ * Send the reply owed to the caller received last without receiving again:
+ * through a saved reply, or without a quota as a reply-receive that does not
+ * wait (a message it takes is dropped by our next receive, or goes with us).
+ */
+static void answer_last(struct kosh_fsrv *s, const struct kosh_msg *reply)
 {
-	struct kosh_fsrv *s = ctx;
-	handle(s, m, badge, r);
-	return s->deferred ? KOSH_SERVE_NO_REPLY : KOSH_SERVE_REPLY;
+	int64_t h = s->cfg.quota ? kosh_reply_save(s->cfg.quota) : KOSH_E_BAD_HANDLE;
+	struct kosh_msg m;
+	uint64_t badge;
+
+	if (h >= 0)
+		send_saved((kosh_handle_t)h, reply->tag, reply->words);
+	else
+		kosh_reply_recv(s->cfg.endpoint, reply, &m, &badge, 0);
 }
 
-static void on_notify(void *ctx, uint64_t bits)
-{
-	struct kosh_fsrv *s = ctx;
-	if (s->cfg.ops->notify)
-		s->cfg.ops->notify(s, bits);
-}
-
+/*
+ * The loop: receive, handle, send the reply with the next receive (as
+ * kosh_serve_run does, which has no way to stop). After a successful UNMOUNT
+ * the reply goes alone (answer_last) and the loop returns.
+ */
 kosh_err_t kosh_fsrv_run(struct kosh_fsrv *s)
 {
+	struct kosh_msg m, reply;
+	uint64_t badge;
+	int owe = 0;
+
 	if (!s->ipc)
 		s->ipc = kosh_ipc_buffer();
-	const struct kosh_serve loop = {
-		.name = s->cfg.name,
-		.endpoint = s->cfg.endpoint,
-		.other = on_message,
-		.notify = on_notify,
-		.ctx = s,
-	};
-	return kosh_serve_run(&loop);
+	for (;;) {
+		kosh_err_t err =
+		    owe ? kosh_reply_recv(s->cfg.endpoint, &reply, &m, &badge, KOSH_TIMEOUT_NEVER)
+			: kosh_recv(s->cfg.endpoint, &m, &badge, KOSH_TIMEOUT_NEVER);
+		int replied = owe;
+		owe = 0;
+		/*
+		 * Interrupted, or the reply went wrong (the caller gone, a malformed
+		 * reply): the next plain receive drops what is still owed.
+		 */
+		if (err == KOSH_E_INTERRUPTED || err == KOSH_E_TIMED_OUT || (err && replied))
+			continue;
+		if (err) {
+			kosh_printf("%s: receive failed: %s; stopping", s->cfg.name,
+				    kosh_strerror(err));
+			return err;
+		}
+		uint32_t label = KOSH_MSG_LABEL(m.tag);
+		if (label == KOSH_LABEL_NOTIFY) {
+			if (s->cfg.ops->notify)
+				s->cfg.ops->notify(s, m.words[0]);
+			continue;
+		}
+		if (label >= KOSH_LABEL_KERNEL)
+			continue;
+		handle(s, &m, badge, &reply);
+		owe = !s->deferred;
+		if (s->stopping) {
+			if (owe)
+				answer_last(s, &reply);
+			kosh_printf("%s: unmounted", s->cfg.name);
+			return KOSH_OK;
+		}
+	}
 }
 
 uint32_t kosh_fsrv_read_text(const void *text, uint64_t len, uint64_t off, void *buf,

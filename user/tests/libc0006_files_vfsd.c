@@ -43,37 +43,6 @@
 static struct kosh_child children[3];
 static kosh_handle_t client;
 
-/* Start sbin/<name> with its own quota, "klog", "quota" and the endpoint ep as handle epname. */
-static void start(int i, const char *name, const char *epname, kosh_handle_t ep, uint32_t rights,
-		  const char *const *args, uint32_t argc)
-{
-	const struct kosh_self *self = kosh_self();
-	const uint64_t quota = 2ull << 20;
-	char path[32];
-	const void *initfs;
-	uint64_t size;
-	struct kosh_tar_entry e;
-	const char *argv[8] = { path };
-
-	snprintf(path, sizeof path, "sbin/%s", name);
-	CHECK_EQ(kosh_initfs(&initfs, &size), KOSH_OK);
-	CHECK_EQ(kosh_tar_find(initfs, size, path, &e), KOSH_TAR_OK);
-	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, quota));
-	kosh_handle_t h = (kosh_handle_t)CHECK_OK(kosh_handle_dup(ep, rights | KOSH_RIGHT_TRANSFER, 0));
-	struct kosh_spawn_handle give[] = {
-		{ "klog", self->log, 0, 0 },
-		{ "quota", q, KOSH_GIVE_MOVE, quota },
-		{ epname, h, KOSH_GIVE_MOVE, 0 },
-	};
-	for (uint32_t k = 0; k < argc; k++)
-		argv[1 + k] = args[k];
-	struct kosh_spawn s = {
-		.name = name, .image = e.data, .image_size = e.size, .argv = argv, .argc = argc + 1,
-		.handles = give, .handle_count = 3, .quota = q,
-	};
-	CHECK_EQ(kosh_spawn(&s, &children[i]), KOSH_OK);
-}
-
 static void setup(void)
 {
 	const struct kosh_self *self = kosh_self();
@@ -82,9 +51,9 @@ static void setup(void)
 	kosh_handle_t pipe = (kosh_handle_t)CHECK_OK(kosh_endpoint_create(self->quota));
 	static const char *const ramfs_args[] = { "--scheme", "fs", "--limit", "1M" };
 
-	start(0, "vfsd", "vfs", vfs, KOSH_RIGHT_READ, NULL, 0);
-	start(1, "ramfs", "fs", fs, EP_RIGHTS, ramfs_args, 4);
-	start(2, "pipesrv", "pipe", pipe, EP_RIGHTS, NULL, 0);
+	test_start_server("vfsd", "vfs", vfs, KOSH_RIGHT_READ, 2ull << 20, NULL, 0, &children[0]);
+	test_start_server("ramfs", "fs", fs, EP_RIGHTS, 2ull << 20, ramfs_args, 4, &children[1]);
+	test_start_server("pipesrv", "pipe", pipe, EP_RIGHTS, 2ull << 20, NULL, 0, &children[2]);
 	kosh_handle_t admin = (kosh_handle_t)CHECK_OK(
 		kosh_handle_dup(vfs, SEND_RIGHTS, KOSH_VFS_BADGE_ADMIN));
 	client = (kosh_handle_t)CHECK_OK(

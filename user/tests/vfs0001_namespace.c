@@ -49,52 +49,6 @@ static kosh_handle_t fs_ep;	    /* ramfs's endpoint, kept to start it again */
 static struct kosh_child children[3];
 static uint8_t buf[KOSH_VFS_IO_MAX], buf2[KOSH_VFS_IO_MAX];
 
-/* Start sbin/<name> with its own quota, "klog", "quota" and the endpoint ep as handle epname. */
-static void start(int i, const char *name, const char *epname, kosh_handle_t ep, uint32_t rights,
-		  uint64_t quota, const char *const *args, uint32_t argc)
-{
-	const struct kosh_self *self = kosh_self();
-	char path[32] = "sbin/";
-	const void *initfs;
-	uint64_t size;
-	struct kosh_tar_entry e;
-	const char *argv[8] = {path};
-
-	memcpy(path + 5, name, strlen(name) + 1);
-	CHECK_EQ(kosh_initfs(&initfs, &size), KOSH_OK);
-	CHECK_EQ(kosh_tar_find(initfs, size, path, &e), KOSH_TAR_OK);
-	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, quota));
-	kosh_handle_t h =
-	    (kosh_handle_t)CHECK_OK(kosh_handle_dup(ep, rights | KOSH_RIGHT_TRANSFER, 0));
-	struct kosh_spawn_handle give[] = {
-	    {"klog", self->log, 0, 0},
-	    {"quota", q, KOSH_GIVE_MOVE, quota},
-	    {epname, h, KOSH_GIVE_MOVE, 0},
-	};
-	for (uint32_t k = 0; k < argc; k++)
-		argv[1 + k] = args[k];
-	struct kosh_spawn s = {
-	    .name = name,
-	    .image = e.data,
-	    .image_size = e.size,
-	    .argv = argv,
-	    .argc = argc + 1,
-	    .handles = give,
-	    .handle_count = 3,
-	    .quota = q,
-	};
-	CHECK_EQ(kosh_spawn(&s, &children[i]), KOSH_OK);
-}
-
-static void sleep_ms(uint64_t ms)
-{
-	static kosh_handle_t timer;
-	uint64_t bits;
-	if (!timer)
-		timer = (kosh_handle_t)CHECK_OK(kosh_notification_create(kosh_self()->quota));
-	CHECK_ERR(kosh_notify_wait(timer, ms * TEST_MS, &bits), KOSH_E_TIMED_OUT);
-}
-
 /* A raw request on h: its reply's label (0 or the error); *r the reply. */
 static uint32_t raw(kosh_handle_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
 		    struct kosh_msg *r)
@@ -139,9 +93,9 @@ static void setup(void)
 	static const char *const ramfs_args[] = {"--scheme", "fs", "--limit", RAMFS_LIMIT};
 
 	static const char *const vfsd_args[] = {"--timeout", "1000"};
-	start(0, "vfsd", "vfs", vfs, KOSH_RIGHT_READ, 1ull << 20, vfsd_args, 2);
-	start(1, "ramfs", "fs", fs, EP_RIGHTS, 2ull << 20, ramfs_args, 4);
-	start(2, "pipesrv", "pipe", pipe, EP_RIGHTS, 2ull << 20, NULL, 0);
+	test_start_server("vfsd", "vfs", vfs, KOSH_RIGHT_READ, 1ull << 20, vfsd_args, 2, &children[0]);
+	test_start_server("ramfs", "fs", fs, EP_RIGHTS, 2ull << 20, ramfs_args, 4, &children[1]);
+	test_start_server("pipesrv", "pipe", pipe, EP_RIGHTS, 2ull << 20, NULL, 0, &children[2]);
 	admin = (kosh_handle_t)CHECK_OK(kosh_handle_dup(vfs, SEND_RIGHTS, KOSH_VFS_BADGE_ADMIN));
 	client = (kosh_handle_t)CHECK_OK(kosh_handle_dup(vfs, SEND_RIGHTS, KOSH_VFS_BADGE_CLIENT));
 
@@ -401,9 +355,9 @@ static void waiting_write(void *arg)
 static void wait_done(struct waiter *w)
 {
 	for (int i = 0; i < 300 && !w->done; i++)
-		sleep_ms(10);
+		test_sleep_ms(10);
 	CHECK(w->done);
-	sleep_ms(5); /* let the thread end before its stack goes */
+	test_sleep_ms(5); /* let the thread end before its stack goes */
 	kosh_thread_release(&w->t);
 }
 
@@ -429,7 +383,7 @@ static void test_pipes(void)
 	/* A READ of the empty pipe waits for the writer. */
 	w = (struct waiter){.f = r, .len = 100};
 	CHECK_EQ(kosh_thread_spawn(&w.t, waiting_read, &w, 0), KOSH_OK);
-	sleep_ms(50);
+	test_sleep_ms(50);
 	CHECK(!w.done);
 	write_all(wr, "late", 4);
 	wait_done(&w);
@@ -449,7 +403,7 @@ static void test_pipes(void)
 	w = (struct waiter){.f = wr, .len = 10};
 	memcpy(w.data, "0123456789", 10);
 	CHECK_EQ(kosh_thread_spawn(&w.t, waiting_write, &w, 0), KOSH_OK);
-	sleep_ms(50);
+	test_sleep_ms(50);
 	CHECK(!w.done);
 	VCHECK(kosh_file_read(r, buf, 4000, &got), 0);
 	CHECK_EQ(got, 4000);
@@ -475,7 +429,7 @@ static void test_pipes(void)
 	read_expect(r, "dup");
 	w = (struct waiter){.f = r, .len = 100};
 	CHECK_EQ(kosh_thread_spawn(&w.t, waiting_read, &w, 0), KOSH_OK);
-	sleep_ms(50);
+	test_sleep_ms(50);
 	CHECK(!w.done); /* wr2 is still open */
 	VCHECK(kosh_file_close(wr2), 0);
 	wait_done(&w);
@@ -521,7 +475,7 @@ static void test_pipes(void)
 		VCHECK(kosh_file_write(wr, buf2, sizeof(buf2), &done), 0);
 	w = (struct waiter){.f = wr, .len = 10};
 	CHECK_EQ(kosh_thread_spawn(&w.t, waiting_write, &w, 0), KOSH_OK);
-	sleep_ms(50);
+	test_sleep_ms(50);
 	CHECK(!w.done);
 	VCHECK(kosh_file_close(r), 0);
 	wait_done(&w);
@@ -702,7 +656,7 @@ static void test_restart(void)
 	write_all(old, "before", 6);
 	CHECK_EQ(kosh_process_kill(children[1].process, 0), KOSH_OK);
 	test_wait(&children[1], 5 * TEST_SECOND);
-	start(1, "ramfs", "fs", fs_ep, EP_RIGHTS, 2ull << 20, ramfs_args, 4);
+	test_start_server("ramfs", "fs", fs_ep, EP_RIGHTS, 2ull << 20, ramfs_args, 4, &children[1]);
 	VCHECK(kosh_file_statp(client, "fs:///r", &st), KOSH_VFS_ENOENT); /* memory is gone */
 	VCHECK(kosh_file_open(client, "fs:///r", rwc, &f, NULL, NULL), 0);
 	VCHECK(kosh_file_read(old, buf, 10, &got), KOSH_VFS_EBADF);
@@ -763,7 +717,7 @@ static void test_bad_servers(void)
 	VCHECK(kosh_file_rename(client, "fake:///x/y", "fake:///z"), KOSH_VFS_EIO);
 	VCHECK(kosh_file_open(client, "fake:///f", KOSH_VFS_O_READ, &f, NULL, NULL), KOSH_VFS_EIO);
 	VCHECK(kosh_file_mkdir(client, "fake:///d"), KOSH_VFS_EIO);
-	sleep_ms(5);
+	test_sleep_ms(5);
 	kosh_thread_release(&t);
 	/* Nobody receives any more: vfsd gives up after its timeout (1 s, from --timeout). */
 	int64_t t0 = kosh_clock_get();

@@ -6,7 +6,7 @@
 # architecture, with ${arch} set.
 set(dir ${CMAKE_CURRENT_LIST_DIR})
 foreach(tool ls cat echo mkdir rm cp mv ps kill svc dmesg uptime free uname env true false sleep date
-    crash spin)
+    df sync crash spin)
   kosh_user_program(${tool} ARCH ${arch} INSTALL bin/${tool} LIBC
     SOURCES ${dir}/${tool}.c ${dir}/util.c ${dir}/copy.c
     DEFINES _POSIX_C_SOURCE=200809L KOSH_ARCH_NAME="${arch}")

@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <kosh/file.h>
+#include <kosh/proto/vfs.h>
+
 const char *util_name = "?";
 
 void util_error(const char *what, int err)
@@ -84,7 +87,7 @@ int util_write_all(int fd, const void *buf, size_t len)
 
 int util_copy_fd(int in, int out, int *read_side)
 {
-	static char buf[8192];
+	static char buf[65536]; /* 64 KiB: a few large calls, as other systems' cp use */
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -167,4 +170,42 @@ char *util_read_file(const char *path, size_t max, size_t *len)
 	if (len)
 		*len = used;
 	return buf;
+}
+
+int util_each_filesystem(char **paths, int count,
+			 int (*fn)(const char *uri, const struct kosh_vfs_statfs *st))
+{
+	char uri[KOSH_VFS_PATH_MAX + 1], cwd[KOSH_VFS_PATH_MAX + 1];
+	struct kosh_vfs_statfs st;
+	int status = 0, s;
+	uint32_t err;
+
+	/* KOSH_VFS_E* errors are the Linux errno numbers musl uses. */
+	for (int i = 0; i < count; i++) {
+		err = kosh_vfs_uri_join(getcwd(cwd, sizeof(cwd)) ? cwd : "fs:///", paths[i], uri,
+					sizeof(uri));
+		if (err == 0)
+			err = kosh_file_statfs(kosh_vfs(), uri, &st);
+		if (err != 0) {
+			util_error(paths[i], (int)err);
+			status = UTIL_FAIL;
+		} else if ((s = fn(uri, &st)) > status) {
+			status = s;
+		}
+	}
+	if (count)
+		return status;
+	for (uint64_t index = 0, next;; index = next) {
+		int last = 0;
+		err = kosh_file_mounts(kosh_vfs(), index, uri, sizeof(uri), &next, &last);
+		if (err != 0) {
+			util_error("the mounts", (int)err);
+			return UTIL_FAIL;
+		}
+		/* Servers that are no filesystem (log://, proc:// …) answer ENOSYS: left out. */
+		if (kosh_file_statfs(kosh_vfs(), uri, &st) == 0 && (s = fn(uri, &st)) > status)
+			status = s;
+		if (last)
+			return status;
+	}
 }

@@ -52,6 +52,18 @@ void util_basename(char *out, size_t size, const char *path);
 /* Whether path names a directory. */
 int util_is_dir(const char *path);
 
+struct kosh_vfs_statfs;
+
+/*
+ * For each path operand (or, with none, every mount vfsd lists whose server
+ * answers STATFS: every filesystem), fn(uri, st) with its STATFS; an operand
+ * is made a full URI against the working directory first, and one that
+ * cannot be (or whose STATFS fails) is an error message. Returns the worst
+ * status: fn's, or UTIL_FAIL.
+ */
+int util_each_filesystem(char **paths, int count,
+			 int (*fn)(const char *uri, const struct kosh_vfs_statfs *st));
+
 /* The whole of a (small) file as a NUL-terminated string in malloc'd memory, or NULL with errno. */
 char *util_read_file(const char *path, size_t max, size_t *len);
 

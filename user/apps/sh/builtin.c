@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The commands the shell runs itself, because they change the shell
- * (docs/shell.md): cd, pwd, exit, export, unset, set, help. Each writes to
+ * (docs/shell.md): cd, pwd, exit, export, unset, set, help, and mount and
+ * umount (mount.c), which use the shell's own authority. Each writes to
  * descriptors 1 and 2, which run.c has redirected as the command line says,
  * and returns its status. Every variable is in the environment, so every
  * program the shell runs gets all of them.
@@ -137,7 +138,7 @@ static int b_help(int argc, char **argv)
 {
 	sh_print(1,
 		 "Builtins: cd [dir], pwd, exit [n], export [NAME=value...], unset NAME..., "
-		 "set, help\n"
+		 "set, help, mount [[-r] SOURCE TARGET], umount TARGET\n"
 		 "Programs are found in $PATH (%s by default); see docs/shell.md.\n",
 		 SH_PATH_DEFAULT);
 	return 0;
@@ -155,6 +156,7 @@ static const struct {
 } builtins[] = {
     {"cd", b_cd, 0},	   {"pwd", b_pwd, 1}, {"exit", b_exit, 0}, {"export", b_export, 0},
     {"unset", b_unset, 0}, {"set", b_set, 1}, {"help", b_help, 1},
+    {"mount", sh_b_mount, 1}, {"umount", sh_b_umount, 1},
 };
 
 int sh_builtin_find(const char *name)

@@ -834,7 +834,8 @@ static int run_pipeline(const struct sh_pipeline *p)
 	for (int i = 0; i < job.count; i++) {
 		struct job_cmd *c = &job.cmd[i];
 		if (c->argc == 0 || (c->builtin >= 0 && !sh_builtin_piped(c->builtin))) {
-			sh_error("%s: cannot be part of a pipeline (only programs, pwd, set, help)",
+			sh_error("%s: cannot be part of a pipeline (only programs, pwd, set, help, "
+				 "mount, umount)",
 				 c->argc ? c->argv[0] : "assignment");
 			job_clear();
 			return 1;

@@ -52,6 +52,10 @@ int sh_builtin_piped(int index);
 /* Run builtin index with argv (its output on fds 1 and 2); returns its status. */
 int sh_builtin_run(int index, int argc, char **argv);
 
+/* The mount and umount builtins (mount.c). */
+int sh_b_mount(int argc, char **argv);
+int sh_b_umount(int argc, char **argv);
+
 /* The parser's lookup (parse.h): "?", "0" .. "9", or an environment variable. */
 const char *sh_lookup(void *ctx, const char *name, size_t len);
 

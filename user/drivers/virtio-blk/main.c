@@ -403,6 +403,22 @@ static int block_request(const struct kosh_msg *m, uint64_t badge, uint32_t dev_
 			reply->tag = kosh_msg_tag(KOSH_BLOCK_ENOMEM, 0, 0, 0);
 			return KOSH_SERVE_REPLY;
 		}
+		if (c && (c->inflight || c->closed)) {
+			/* Its requests still use the old buffer: once they are answered. */
+			(void)kosh_frame_unmap(va, req.bytes);
+			kosh_handle_close(frame);
+			reply->tag = kosh_msg_tag(KOSH_BLOCK_EAGAIN, 0, 0, 0);
+			return KOSH_SERVE_REPLY;
+		}
+		if (c) {
+			/* A new buffer for the same handle: a client restarted on it. */
+			(void)kosh_frame_unmap(c->buffer, c->buffer_size);
+			kosh_handle_close(c->frame);
+			c->buffer = va;
+			c->buffer_size = req.bytes;
+			c->frame = frame;
+			return KOSH_SERVE_REPLY;
+		}
 		struct blk_client old;
 		int evicted;
 		c = blk_client_add(&blk.clients, badge, dev_i, &old, &evicted);

@@ -917,7 +917,8 @@ long posix_sys_fsync(const long a[6])
 	struct posix_file *f = posix_fd_get((int)a[0]);
 	if (!f)
 		return -LINUX_EBADF;
-	if (f->kind != POSIX_FILE_VFS || f->type != KOSH_VFS_FILE)
+	/* A directory too: its entries (a file just made) reach the disk. */
+	if (f->kind != POSIX_FILE_VFS || (f->type != KOSH_VFS_FILE && f->type != KOSH_VFS_DIR))
 		return 0; /* nothing is held back on our side */
 	return vfs_err(kosh_file_sync(f->handle));
 }

@@ -51,52 +51,15 @@ struct linux_timeval {
 
 /* ---- time ---- */
 
-/* "<seconds>.<9 digits>\n" (time:///now) into ns; -1 if it is not exactly that. */
-static int parse_now(const char *s, uint32_t len, uint64_t *ns)
-{
-	uint64_t secs = 0, frac = 0;
-	uint32_t i = 0, digits;
-	for (digits = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-		if (secs > (UINT64_MAX / NSEC - 10) / 10)
-			return -1; /* past what ns can hold */
-		secs = secs * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (!digits || i == len || s[i++] != '.')
-		return -1;
-	for (digits = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
-		frac = frac * 10 + (uint64_t)(s[i] - '0');
-	if (digits != 9 || i + 1 != len || s[i] != '\n')
-		return -1;
-	*ns = secs * NSEC + frac;
-	return 0;
-}
-
-/*
- * REALTIME minus the monotonic clock, in ns: asked of time:///now once (see
- * the top of the file), 0 when that is not possible. The reading is taken as
- * made halfway through the READ.
- */
+/* REALTIME minus the monotonic clock, in ns: asked of time:///now once (0: none). */
 static uint64_t realtime_offset(void)
 {
 	static int asked;
 	static uint64_t offset;
-	kosh_handle_t ns = kosh_vfs(), f;
-	uint32_t type, got = 0;
-	uint64_t size, now;
-	char text[40];
-	if (asked)
-		return offset;
-	asked = 1;
-	if (!ns || kosh_file_open(ns, "time:///now", KOSH_VFS_O_READ, &f, &type, &size))
-		return 0;
-	uint64_t before = (uint64_t)kosh_clock_get();
-	uint32_t err = kosh_file_read(f, text, sizeof(text), &got);
-	uint64_t after = (uint64_t)kosh_clock_get();
-	kosh_file_close(f);
-	if (err || got > sizeof(text) || parse_now(text, got, &now))
-		return 0;
-	uint64_t mono = before + (after - before) / 2;
-	offset = now > mono ? now - mono : 0; /* a wall clock before boot: none */
+	if (!asked) {
+		asked = 1;
+		offset = kosh_file_realtime_offset(kosh_vfs());
+	}
 	return offset;
 }
 

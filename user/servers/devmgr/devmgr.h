@@ -8,7 +8,9 @@
  *
  * Everything is found and started once, at start-up, by the one thread,
  * before dev:// is served; afterwards the tables only change in the driver
- * fields a restart of devmgr would find again (drvreg LOOKUP).
+ * fields a restart of devmgr would find again (drvreg LOOKUP). The mount
+ * thread (mount.c) only reads them; what it changes is its own (its mounts)
+ * but for drvreg, which both threads use under launch.c's lock.
  */
 #ifndef KOSH_DEVMGR_H
 #define KOSH_DEVMGR_H
@@ -18,6 +20,7 @@
 #include <kosh/abi.h>
 #include <kosh/pci.h>
 #include <kosh/proto/dev.h>
+#include <kosh/proto/drv.h>
 
 #include "drivers.h"
 
@@ -82,6 +85,7 @@ struct devmgr {
 	uint32_t intx_mask[2]; /* interrupt-map-mask: unit address cell 0, pin */
 	/* Handles from init. */
 	kosh_handle_t quota, initfs, drvreg, dev, mmio_control, irq_control, ioport_control;
+	kosh_handle_t mount; /* the "mount" endpoint (served by mount.c), or 0 */
 	kosh_handle_t rootinfo;
 };
 
@@ -110,6 +114,24 @@ const struct devmgr_device *devmgr_owner(const char *path, uint32_t len);
 
 /* Entry i of the drivers started without a device ("nodevice = start"; name "" if not). */
 const struct devmgr_device *devmgr_nodevice(uint32_t i);
+
+/*
+ * drvreg for the mount thread (launch.c; one conversation at a time, whichever
+ * thread): LOOKUP of name (a send copy of its endpoint and *index, or 0);
+ * BEGIN, one handle (moved) under hname, COMMIT (0 with *serve and *index, or
+ * the KOSH_DRV_E_* error); a MOUNT (uri), UNMOUNT or REMOVE (uri NULL) of
+ * index (0 or the KOSH_DRV_E_* error, *vfs_err vfsd's with KOSH_DRV_E_VFS).
+ */
+kosh_handle_t devmgr_drv_lookup(const char *name, uint32_t *index);
+uint32_t devmgr_drv_add(const struct kosh_drv_spec *spec, kosh_handle_t quota, const char *hname,
+			kosh_handle_t handle, kosh_handle_t *serve, uint32_t *index);
+uint32_t devmgr_drv_op(uint32_t op, uint32_t index, const char *uri, uint32_t *vfs_err);
+
+/*
+ * Start the mount thread (mount.c): the disks mounted at boot, then the
+ * "mount" endpoint served. Logged and skipped without drvreg.
+ */
+void devmgr_mount_start(void);
 
 /* Serve dev:// on the "dev" endpoint; returns only when that fails. */
 void devmgr_serve(void);

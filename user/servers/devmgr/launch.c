@@ -75,8 +75,26 @@ static uint32_t drv_call(struct kosh_msg *m, struct kosh_msg *reply)
 	return KOSH_MSG_LABEL(reply->tag);
 }
 
-/* LOOKUP name: a send copy of its endpoint, or 0. */
-static kosh_handle_t drv_lookup(const char *name)
+/*
+ * drvreg is one conversation at a time at init (BEGIN … COMMIT is a state of
+ * init's), and devmgr talks on it from two threads: start-up and the mount
+ * thread. Held from a conversation's first message to its last.
+ */
+static int drv_lock_word;
+
+static void drv_lock(void)
+{
+	while (__atomic_exchange_n(&drv_lock_word, 1, __ATOMIC_ACQUIRE))
+		kosh_yield();
+}
+
+static void drv_unlock(void)
+{
+	__atomic_store_n(&drv_lock_word, 0, __ATOMIC_RELEASE);
+}
+
+/* LOOKUP name: a send copy of its endpoint (and *index, if asked), or 0. */
+static kosh_handle_t drv_lookup_locked(const char *name, uint32_t *index)
 {
 	struct kosh_ipc_buffer *ipc = kosh_ipc_buffer();
 	struct kosh_msg m = {kosh_msg_tag(KOSH_DRV_LOOKUP,
@@ -87,12 +105,33 @@ static kosh_handle_t drv_lookup(const char *name)
 	strlcpy((char *)&ipc->words[KOSH_MSG_WORDS_REG], name, KOSH_DRV_NAME_MAX);
 	if (drv_call(&m, &r) || KOSH_MSG_CAPS(r.tag) != 1)
 		return 0;
+	if (index)
+		*index = (uint32_t)r.words[0];
 	return ipc->caps[0];
 }
 
-/* BEGIN, HANDLES (4 at a time), COMMIT: the driver's endpoint, or 0 (the error logged). */
-static kosh_handle_t drv_register(const struct kosh_drv_spec *spec, kosh_handle_t quota,
-				  struct kit *k)
+static kosh_handle_t drv_lookup(const char *name)
+{
+	drv_lock();
+	kosh_handle_t h = drv_lookup_locked(name, NULL);
+	drv_unlock();
+	return h;
+}
+
+kosh_handle_t devmgr_drv_lookup(const char *name, uint32_t *index)
+{
+	drv_lock();
+	kosh_handle_t h = drv_lookup_locked(name, index);
+	drv_unlock();
+	return h;
+}
+
+/*
+ * BEGIN, HANDLES (4 at a time), COMMIT: 0 with *serve the driver's endpoint
+ * and *index its index at init, or the error (logged; CANCEL sent).
+ */
+static uint32_t drv_register_locked(const struct kosh_drv_spec *spec, kosh_handle_t quota,
+				    struct kit *k, kosh_handle_t *serve, uint32_t *index)
 {
 	struct kosh_ipc_buffer *ipc = kosh_ipc_buffer();
 	struct kosh_msg m, r;
@@ -124,13 +163,65 @@ static kosh_handle_t drv_register(const struct kosh_drv_spec *spec, kosh_handle_
 	if (!err) {
 		m = (struct kosh_msg){kosh_msg_tag(KOSH_DRV_COMMIT, 0, 0, 0), {0}};
 		err = drv_call(&m, &r);
-		if (!err && KOSH_MSG_CAPS(r.tag) == 1)
-			return ipc->caps[0];
+		if (!err && KOSH_MSG_CAPS(r.tag) == 1) {
+			*serve = ipc->caps[0];
+			*index = (uint32_t)r.words[0];
+			return 0;
+		}
+		if (!err) {
+			for (uint32_t j = 0; j < KOSH_MSG_CAPS(r.tag) && j < KOSH_MSG_CAPS_MAX; j++)
+				kosh_handle_close(ipc->caps[j]);
+			err = KOSH_DRV_E_PROTO;
+		}
 	}
 	kosh_printf("init refused driver %s: %s", spec->name, kosh_drv_strerror(err));
 	m = (struct kosh_msg){kosh_msg_tag(KOSH_DRV_CANCEL, 0, 0, 0), {0}};
 	(void)drv_call(&m, &r);
-	return 0;
+	return err;
+}
+
+static kosh_handle_t drv_register(const struct kosh_drv_spec *spec, kosh_handle_t quota,
+				  struct kit *k)
+{
+	kosh_handle_t serve = 0;
+	uint32_t index;
+	drv_lock();
+	(void)drv_register_locked(spec, quota, k, &serve, &index);
+	drv_unlock();
+	return serve;
+}
+
+uint32_t devmgr_drv_add(const struct kosh_drv_spec *spec, kosh_handle_t quota, const char *hname,
+			kosh_handle_t handle, kosh_handle_t *serve, uint32_t *index)
+{
+	struct kit k = {.n = 0};
+	uint32_t err;
+	kit_add(&k, hname, handle, 0);
+	drv_lock();
+	err = drv_register_locked(spec, quota, &k, serve, index);
+	drv_unlock();
+	kit_close(&k); /* those not moved */
+	return err;
+}
+
+uint32_t devmgr_drv_op(uint32_t op, uint32_t index, const char *uri, uint32_t *vfs_err)
+{
+	struct kosh_ipc_buffer *ipc = kosh_ipc_buffer();
+	uint32_t words = KOSH_MSG_WORDS_REG, err;
+	struct kosh_msg m, r;
+	*vfs_err = 0;
+	drv_lock();
+	if (uri) {
+		memset(&ipc->words[KOSH_MSG_WORDS_REG], 0, KOSH_DRV_URI_MAX);
+		strlcpy((char *)&ipc->words[KOSH_MSG_WORDS_REG], uri, KOSH_DRV_URI_MAX);
+		words += KOSH_DRV_URI_MAX / 8;
+	}
+	m = (struct kosh_msg){kosh_msg_tag(op, words, 0, 0), {index, 0, 0, 0}};
+	err = drv_call(&m, &r);
+	if (err == KOSH_DRV_E_VFS)
+		*vfs_err = (uint32_t)r.words[0];
+	drv_unlock();
+	return err;
 }
 
 /* ---- a device's handles ---- */

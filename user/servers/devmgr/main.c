@@ -5,9 +5,11 @@
  * device tree; pci.c: the PCI functions behind ECAM), has init start a driver
  * for each device etc/drivers names one for (launch.c, drvreg), and then
  * serves dev:// (devfs.c): the lists lspci and lsdev print, and the opens of
- * the devices' files, forwarded to their drivers.
+ * the devices' files, forwarded to their drivers. A second thread (mount.c)
+ * mounts the disks' FAT volumes at boot and serves "mount" (the shell's mount
+ * and umount).
  *
- * Its start handles (etc/services): dev (served), initfs, drvreg, rootinfo
+ * Its start handles (etc/services): dev and mount (served), initfs, drvreg, vfs, rootinfo
  * and the acpi<i> / dtb<i> frames (grant = firmware), mmio-control,
  * irq-control, ioport-control (x86-64). Without one, what needs it is logged
  * and skipped: devmgr still serves what it found.
@@ -16,6 +18,7 @@
 #include <kosh/log.h>
 #include <kosh/page.h>
 #include <kosh/proto/drv.h>
+#include <kosh/proto/mount.h>
 #include <kosh/runtime.h>
 #include <kosh/string.h>
 
@@ -44,6 +47,7 @@ static void take_handles(void)
 	devmgr.dev = kosh_start_handle("dev", NULL);
 	devmgr.initfs = kosh_start_handle("initfs", NULL);
 	devmgr.drvreg = kosh_start_handle(KOSH_DRV_ENDPOINT, NULL);
+	devmgr.mount = kosh_start_handle(KOSH_MOUNT_ENDPOINT, NULL);
 	devmgr.rootinfo = kosh_start_handle("rootinfo", NULL);
 	devmgr.mmio_control = kosh_start_handle("mmio-control", NULL);
 	devmgr.irq_control = kosh_start_handle("irq-control", NULL);
@@ -86,6 +90,7 @@ int main(int argc, char **argv)
 		devmgr_start_drivers();
 	else
 		kosh_printf("no drvreg endpoint: no drivers started");
+	devmgr_mount_start();
 	devmgr_serve();
 	return 1;
 }

@@ -775,6 +775,58 @@ static int write_fsinfo(struct fat_vol *v)
 	return 0;
 }
 
+int fat_repair(struct fat_vol *v, const uint8_t *bitmap, uint32_t *freed, uint32_t *copied)
+{
+	uint32_t lost = 0;
+	int e = 0;
+
+	*freed = *copied = 0;
+	if (!v->mounted || (v->flags & FAT_MOUNT_READ_ONLY) ||
+	    (v->state & (FAT_STATE_DAMAGED | FAT_STATE_SHALLOW)))
+		return KOSH_VFS_EINVAL;
+	/* Every copy as the active one: a cut between the copies leaves them apart. */
+	for (uint32_t s = 0; s < v->fat_sectors && !e; s++) {
+		uint8_t *p;
+		e = fat_cache_get(v, fat_copy_start(v, v->active_fat) + s, FAT_KIND_FAT, 1, &p, NULL);
+		if (e)
+			break;
+		memcpy(v->scratch, p, v->bps);
+		for (uint32_t k = 0; k < v->nfats && !e; k++) {
+			unsigned idx;
+			if (k == v->active_fat || !v->mirror)
+				continue; /* without mirroring only the active copy counts */
+			e = fat_cache_get(v, fat_copy_start(v, k) + s, FAT_KIND_FAT, 1, &p, &idx);
+			if (!e && memcmp(p, v->scratch, v->bps) != 0) {
+				memcpy(p, v->scratch, v->bps);
+				fat_cache_dirty(v, idx);
+				++*copied;
+			}
+		}
+	}
+	/* Clusters in use that no chain reaches: free (in every copy). */
+	for (uint32_t c = 2; c < v->clusters + 2 && !e; c++) {
+		uint32_t x;
+		if (bitmap[c / 8] & (1u << (c % 8)))
+			continue;
+		e = fat_get(v, c, &x);
+		if (!e && x != 0 && x != fat_eoc(v) - 8u) {
+			e = fat_put(v, c, 0);
+			lost++;
+		}
+	}
+	if (!e)
+		e = count_free(v);
+	if (!e) {
+		v->next_free = 2;
+		e = fat_sync(v);
+	}
+	if (!e) {
+		v->state |= FAT_STATE_CHECKED;
+		*freed = lost;
+	}
+	return e;
+}
+
 int fat_sync(struct fat_vol *v)
 {
 	int e;
@@ -799,8 +851,8 @@ int fat_unmount(struct fat_vol *v)
 		return KOSH_VFS_EINVAL;
 	if (!(v->flags & FAT_MOUNT_READ_ONLY)) {
 		e = fat_sync(v);
-		/* A volume found dirty stays marked so, for fsck to look at. */
-		if (!e && !(v->state & FAT_STATE_WAS_DIRTY))
+		/* A volume found dirty stays marked so, for fsck, unless fat_check found it whole. */
+		if (!e && (!(v->state & FAT_STATE_WAS_DIRTY) || (v->state & FAT_STATE_CHECKED)))
 			e = set_clean(v, 1);
 	}
 	v->mounted = 0;

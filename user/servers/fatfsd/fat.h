@@ -41,6 +41,8 @@ struct fat_dev {
 #define FAT_STATE_WAS_DIRTY 0x1u /* the dirty bit was set (not cleanly unmounted) */
 #define FAT_STATE_NO_FSINFO 0x2u /* FAT32 FSInfo signatures bad: not used, not written */
 #define FAT_STATE_DAMAGED   0x4u /* fat_check found damage: the volume is now read-only */
+#define FAT_STATE_CHECKED   0x8u /* fat_check walked everything: no damage, no lost cluster */
+#define FAT_STATE_SHALLOW   0x10u /* fat_check met directories deeper than it descends */
 
 struct fat_cache_slot {
 	uint64_t lba;
@@ -100,7 +102,11 @@ struct fat_dirent {
 
 /* Check the BPB and mount; on failure v->why names the field. 0 or an error. */
 int fat_mount(struct fat_vol *v, const struct fat_dev *dev, unsigned flags);
-/* Write everything back, clear the dirty bit (unless it was set at mount), flush. */
+/*
+ * Write everything back, clear the dirty bit, flush. A volume that was dirty
+ * at mount stays marked so for fsck unless fat_check has since found it whole
+ * (FAT_STATE_CHECKED).
+ */
 int fat_unmount(struct fat_vol *v);
 /* Write every dirty sector in order (data, FAT, directories, FSInfo) and flush. */
 int fat_sync(struct fat_vol *v);
@@ -109,9 +115,22 @@ int fat_sync(struct fat_vol *v);
  * Check the whole tree (up to 32 levels deep): every chain as long as its
  * size, dot entries, no cluster in two chains. bitmap: (clusters + 2) / 8 + 1
  * bytes of the caller's. On damage (EIO, v->why says what) the volume is
- * made read-only.
+ * made read-only. Without damage, and with every directory reached and no
+ * cluster in use outside a chain (a lost one, which a cut can leave), the
+ * volume is FAT_STATE_CHECKED.
  */
 int fat_check(struct fat_vol *v, uint8_t *bitmap, size_t bytes);
+
+/*
+ * After fat_check passed (returned 0, and reached every directory) on a
+ * volume mounted read-write: what a cut or a kill leaves, mended as fsck
+ * would: every FAT copy made equal to the active one, the clusters in use
+ * that no chain reaches (bitmap: fat_check's) freed, the free count counted
+ * again; then written back. The volume is FAT_STATE_CHECKED; *freed gets the
+ * lost clusters freed, *copied the FAT sectors copied. EINVAL if read-only,
+ * damaged or not wholly checked.
+ */
+int fat_repair(struct fat_vol *v, const uint8_t *bitmap, uint32_t *freed, uint32_t *copied);
 
 /* The root directory. */
 void fat_root(const struct fat_vol *v, struct fat_node *out);

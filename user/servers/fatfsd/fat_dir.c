@@ -1064,8 +1064,9 @@ static int check_dir(struct fat_vol *v, const struct fat_node *dir, uint8_t *bit
 		}
 		if ((e = mark_chain(v, bitmap, d.node.first)))
 			return e;
-		if ((d.node.attr & FAT_ATTR_DIR) && depth < CHECK_DEPTH &&
-		    (e = check_dir(v, &d.node, bitmap, depth + 1)))
+		if ((d.node.attr & FAT_ATTR_DIR) && depth >= CHECK_DEPTH)
+			v->state |= FAT_STATE_SHALLOW;
+		else if ((d.node.attr & FAT_ATTR_DIR) && (e = check_dir(v, &d.node, bitmap, depth + 1)))
 			return e;
 	}
 	return e == KOSH_VFS_ENOENT ? 0 : e;
@@ -1085,6 +1086,19 @@ int fat_check(struct fat_vol *v, uint8_t *bitmap, size_t bytes)
 	e = mark_chain(v, bitmap, v->type == 32 ? root.first : 0);
 	if (!e)
 		e = check_dir(v, &root, bitmap, 0);
+	if (!e && !(v->state & FAT_STATE_SHALLOW)) {
+		/*
+		 * Clusters in use that no chain reaches are lost (a cut between
+		 * writes leaves them); bad ones (…F7) are no loss.
+		 */
+		uint32_t lost = 0, x;
+		for (uint32_t c = 2; c < v->clusters + 2 && !e; c++)
+			if (!(bitmap[c / 8] & (1u << (c % 8))) && !(e = fat_get(v, c, &x)) && x != 0 &&
+			    x != fat_eoc(v) - 8u)
+				lost++;
+		if (!e && lost == 0)
+			v->state |= FAT_STATE_CHECKED;
+	}
 	if (e == KOSH_VFS_EIO) {
 		/* Damage: nothing more is written, so it cannot spread. */
 		v->state |= FAT_STATE_DAMAGED;

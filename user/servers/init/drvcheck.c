@@ -7,6 +7,8 @@
  */
 #include "drvcheck.h"
 
+#include <kosh/abi.h>
+#include <kosh/proto/vfs.h>
 #include <kosh/string.h>
 
 #define BACKOFF_INITIAL_MS 100u /* as services.c's defaults */
@@ -197,5 +199,63 @@ uint32_t init_drv_conflict(const struct kosh_service *const *all, uint32_t n,
 		if (d->endpoint_count && serves(s, d->endpoints[0].name))
 			return KOSH_DRV_E_ENDPOINT_TAKEN;
 	}
+	return 0;
+}
+
+uint32_t init_drv_uri(const char *uri)
+{
+	char scheme[KOSH_VFS_SCHEME_MAX + 1], path[KOSH_DRV_URI_MAX];
+	uint32_t len, i = 0;
+	if (!terminated(uri, KOSH_DRV_URI_MAX))
+		return KOSH_DRV_E_URI;
+	len = (uint32_t)strlen(uri);
+	while (i < len && ((uri[i] >= 'a' && uri[i] <= 'z') || (uri[i] >= '0' && uri[i] <= '9')))
+		i++;
+	if (i == 0 || i > KOSH_VFS_SCHEME_MAX || i >= KOSH_DRV_SCHEME_MAX ||
+	    strncmp(uri + i, ":///", 4) != 0)
+		return KOSH_DRV_E_URI;
+	if (kosh_vfs_uri_split(uri, len, scheme, path, sizeof(path)) ||
+	    strcmp(path, uri + i + 3) != 0)
+		return KOSH_DRV_E_URI;
+	return 0;
+}
+
+uint32_t init_drv_index(uint64_t w0, uint32_t first, uint32_t count, const uint8_t *driver)
+{
+	if (w0 < first || w0 >= count || !driver[w0 - first])
+		return UINT32_MAX;
+	return (uint32_t)w0;
+}
+
+int init_drv_unmount_forgets(uint32_t err)
+{
+	return err == 0 || err == KOSH_VFS_ENOENT || err == KOSH_VFS_EIO;
+}
+
+int init_drv_shaped(uint64_t tag, uint32_t bytes, uint32_t caps)
+{
+	uint32_t words = KOSH_MSG_WORDS(tag);
+	if (KOSH_MSG_CAPS(tag) != caps)
+		return 0;
+	return bytes ? words == KOSH_MSG_WORDS_REG + (bytes + 7) / 8 : words <= KOSH_MSG_WORDS_REG;
+}
+
+uint32_t init_drv_target(uint32_t op, uint64_t tag, uint64_t w0, const char *data, uint32_t first,
+			 uint32_t count, const uint8_t *slot, uint32_t *index)
+{
+	uint32_t i, err;
+	if (!init_drv_shaped(tag, op == KOSH_DRV_MOUNT ? KOSH_DRV_URI_MAX : 0, 0))
+		return KOSH_DRV_E_PROTO;
+	if ((i = init_drv_index(w0, first, count, slot)) == UINT32_MAX)
+		return KOSH_DRV_E_INDEX;
+	if (op == KOSH_DRV_MOUNT) {
+		if ((err = init_drv_uri(data)))
+			return err;
+		if (slot[i - first] == INIT_DRV_MOUNTED)
+			return KOSH_DRV_E_MOUNTED;
+	}
+	if (op == KOSH_DRV_UNMOUNT && slot[i - first] != INIT_DRV_MOUNTED)
+		return KOSH_DRV_E_NOT_MOUNTED;
+	*index = i;
 	return 0;
 }

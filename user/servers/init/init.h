@@ -42,6 +42,7 @@ struct driver {
 	kosh_handle_t handles[KOSH_DRV_HANDLES_MAX];
 	char names[KOSH_DRV_HANDLES_MAX][KOSH_DRV_HNAME_MAX];
 	uint64_t values[KOSH_DRV_HANDLES_MAX];
+	char mount[KOSH_DRV_URI_MAX]; /* where vfsd mounts its endpoint (drvreg MOUNT), or "" */
 };
 
 /* One service of etc/services (or a driver) as init runs it. */
@@ -82,9 +83,9 @@ struct init {
 	uint32_t run_count;	      /* published last, for the svc:// thread */
 	uint8_t order[INIT_RUNS_MAX]; /* start order (all runs; runs[i].here says which) */
 	uint32_t order_count;
-	struct driver drivers[INIT_DRIVERS_MAX];
-	uint32_t driver_count;
-	kosh_handle_t drvreg; /* the drvreg endpoint (0: no service uses it) */
+	struct driver drivers[INIT_DRIVERS_MAX]; /* a free one's svc.name is "" (REMOVE) */
+	uint32_t driver_count;			 /* drivers[] used so far, free ones included */
+	kosh_handle_t drvreg;			 /* the drvreg endpoint (0: no service uses it) */
 	struct named_endpoint endpoints[INIT_ENDPOINTS_MAX];
 	uint32_t endpoint_count;
 	struct given_frame frames[INIT_FRAMES_MAX];
@@ -114,8 +115,15 @@ kosh_handle_t init_endpoint(const char *name);
  */
 kosh_err_t init_launch(uint32_t i);
 
-/* Register every scheme (the services', initfs and svc) with vfsd. */
+/*
+ * Register every scheme (the services', initfs and svc) with vfsd, then mount
+ * every driver that has a mount (drvreg MOUNT) again.
+ */
 void init_register_schemes(void);
+
+/* KOSH_VFS_MOUNT of ep (a send copy goes) at uri, or UNMOUNT of uri: 0 or a KOSH_VFS_E* error. */
+uint32_t init_vfs_mount(const char *uri, kosh_handle_t ep);
+uint32_t init_vfs_unmount(const char *uri);
 
 /*
  * Open uri through vfsd (client badge) with flags, giving up after the timeout

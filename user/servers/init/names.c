@@ -103,6 +103,43 @@ static int register_run(uint32_t i)
 	return 0;
 }
 
+uint32_t init_vfs_mount(const char *uri, kosh_handle_t ep)
+{
+	struct kosh_msg reply;
+	int64_t copy = ep ? kosh_handle_dup(ep, SEND_RIGHTS, 0) : KOSH_E_NOT_FOUND;
+	if (copy < 0)
+		return KOSH_VFS_ENOMEM;
+	return names_call(init.vfs_admin, KOSH_VFS_MOUNT, 0, uri, (kosh_handle_t)copy, 0,
+			  REGISTER_TIMEOUT, &reply);
+}
+
+uint32_t init_vfs_unmount(const char *uri)
+{
+	struct kosh_msg reply;
+	return names_call(init.vfs_admin, KOSH_VFS_UNMOUNT, 0, uri, 0, 0, REGISTER_TIMEOUT, &reply);
+}
+
+/*
+ * The drivers' mounts, after every registration: REGISTER keeps a scheme's
+ * mount at the bottom in vfsd, so either order would do, but a mount is over
+ * its scheme's tree and reads best after it.
+ */
+static void mount_drivers(void)
+{
+	for (uint32_t i = init.services.count; i < init.run_count; i++) {
+		const struct driver *d = init.runs[i].driver;
+		uint32_t err;
+		if (!d || !d->mount[0])
+			continue;
+		err = init_vfs_mount(d->mount, d->serve);
+		if (err)
+			kosh_printf("cannot mount %s at %s again: %s", d->svc.name, d->mount,
+				    kosh_vfs_strerror(err));
+		if (err == KOSH_VFS_EIO)
+			return; /* vfsd is gone again */
+	}
+}
+
 void init_register_schemes(void)
 {
 	if (!init.vfs_admin || register_one("initfs", init.initfs) || register_one("svc", init.svc))
@@ -110,6 +147,7 @@ void init_register_schemes(void)
 	for (uint32_t i = 0; i < init.run_count; i++)
 		if (register_run(i))
 			return;
+	mount_drivers();
 }
 
 void init_register_run_schemes(uint32_t i)

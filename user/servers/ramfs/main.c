@@ -16,6 +16,8 @@
  * nanoseconds since boot, until there is a wall clock.
  *
  * A file unlinked while open lives on, detached, until its last CLOSE.
+ * STATFS answers type "ramfs", source "", pages of 4 KiB: the limit's and
+ * those not in use. There is no UNMOUNT (ENOSYS): nothing to write back.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -548,12 +550,28 @@ static void ramfs_close(struct kosh_fsrv *s, struct kosh_fsrv_file *f)
 		node_free(n);
 }
 
+/* STATFS: pages of the limit, and those not handed out (freed ones are free again). */
+static uint32_t ramfs_statfs(struct kosh_fsrv *s, const char *path, uint32_t len,
+			     struct kosh_vfs_statfs *st)
+{
+	(void)s, (void)path, (void)len;
+	st->block_size = PAGE;
+	st->blocks = pool.limit;
+	st->blocks_free = pool.limit - pool.used;
+	st->flags = 0;
+	st->name_max = KOSH_VFS_NAME_MAX;
+	memcpy(st->type, "ramfs", 6);
+	st->source[0] = '\0';
+	return 0;
+}
+
 static const struct kosh_fsrv_ops ramfs_ops = {
     .open = ramfs_open,
     .statp = ramfs_statp,
     .mkdir = ramfs_mkdir,
     .unlink = ramfs_unlink,
     .rename = ramfs_rename,
+    .statfs = ramfs_statfs,
     .read = ramfs_read,
     .write = ramfs_write,
     .stat = ramfs_stat,

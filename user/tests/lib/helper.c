@@ -23,9 +23,11 @@ void test_spawn(const char *helper, const char *name, const char *const *args, u
 	test_spawn_program(path, name, args, argc, extra, count, out);
 }
 
-void test_spawn_program(const char *path, const char *name, const char *const *args,
-			uint32_t argc, const struct kosh_spawn_handle *extra, uint32_t count,
-			struct kosh_child *out)
+/* test_spawn_program with a quota of quota bytes. */
+static void spawn_program(const char *path, const char *name, uint64_t quota,
+			  const char *const *args, uint32_t argc,
+			  const struct kosh_spawn_handle *extra, uint32_t count,
+			  struct kosh_child *out)
 {
 	const struct kosh_self *self = kosh_self();
 	const void *initfs;
@@ -34,10 +36,10 @@ void test_spawn_program(const char *path, const char *name, const char *const *a
 	CHECK(argc < HELPER_ARGS && count + 2 <= KOSH_SPAWN_HANDLES_MAX);
 	CHECK_EQ(kosh_initfs(&initfs, &size), KOSH_OK);
 	CHECK_EQ(kosh_tar_find(initfs, size, path, &e), KOSH_TAR_OK);
-	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, TEST_HELPER_QUOTA));
+	kosh_handle_t q = (kosh_handle_t)CHECK_OK(kosh_quota_create(self->quota, quota));
 	struct kosh_spawn_handle give[KOSH_SPAWN_HANDLES_MAX] = {
 		{ "klog", self->log, 0, 0 },
-		{ "quota", q, KOSH_GIVE_MOVE, TEST_HELPER_QUOTA },
+		{ "quota", q, KOSH_GIVE_MOVE, quota },
 	};
 	for (uint32_t i = 0; i < count; i++)
 		give[2 + i] = extra[i];
@@ -49,6 +51,36 @@ void test_spawn_program(const char *path, const char *name, const char *const *a
 		.handles = give, .handle_count = count + 2, .quota = q,
 	};
 	CHECK_EQ(kosh_spawn(&s, out), KOSH_OK);
+}
+
+void test_spawn_program(const char *path, const char *name, const char *const *args,
+			uint32_t argc, const struct kosh_spawn_handle *extra, uint32_t count,
+			struct kosh_child *out)
+{
+	spawn_program(path, name, TEST_HELPER_QUOTA, args, argc, extra, count, out);
+}
+
+void test_sleep_ms(uint64_t ms)
+{
+	static kosh_handle_t timer;
+	uint64_t bits;
+	if (!timer)
+		timer = (kosh_handle_t)CHECK_OK(kosh_notification_create(kosh_self()->quota));
+	CHECK_ERR(kosh_notify_wait(timer, ms * TEST_MS, &bits), KOSH_E_TIMED_OUT);
+}
+
+void test_start_server(const char *name, const char *epname, kosh_handle_t ep, uint32_t rights,
+		       uint64_t quota, const char *const *args, uint32_t argc,
+		       struct kosh_child *out)
+{
+	char path[32] = "sbin/";
+	size_t len = strlen(name);
+	CHECK(len < sizeof(path) - 5);
+	memcpy(path + 5, name, len + 1);
+	kosh_handle_t h =
+		(kosh_handle_t)CHECK_OK(kosh_handle_dup(ep, rights | KOSH_RIGHT_TRANSFER, 0));
+	const struct kosh_spawn_handle give = { epname, h, KOSH_GIVE_MOVE, 0 };
+	spawn_program(path, name, quota, args, argc, &give, 1, out);
 }
 
 uint64_t test_wait(struct kosh_child *child, uint64_t timeout)

@@ -31,6 +31,18 @@ void test_spawn_program(const char *path, const char *name, const char *const *a
 			uint32_t argc, const struct kosh_spawn_handle *extra, uint32_t count,
 			struct kosh_child *out);
 
+/* Wait ms milliseconds (on a notification nothing signals). */
+void test_sleep_ms(uint64_t ms);
+
+/*
+ * A server of the initfs, sbin/<name>, for the tests that build a little system
+ * of their own: a quota of quota bytes, "klog", "quota", and a copy of ep with
+ * rights (and transfer) as the handle epname.
+ */
+void test_start_server(const char *name, const char *epname, kosh_handle_t ep, uint32_t rights,
+		       uint64_t quota, const char *const *args, uint32_t argc,
+		       struct kosh_child *out);
+
 /* Wait up to timeout ns for child to end; its exit status. Closes its handles. */
 uint64_t test_wait(struct kosh_child *child, uint64_t timeout);
 

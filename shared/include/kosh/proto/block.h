@@ -62,9 +62,8 @@ enum kosh_block_op {
 /* Errors (a reply's label): the Linux ABI's errno numbers. */
 #define KOSH_BLOCK_EIO	   5u   /* the device failed the request */
 #define KOSH_BLOCK_ENXIO   6u   /* sectors past the end of the device */
-#define KOSH_BLOCK_EAGAIN  11u  /* too many requests in flight: try again */
+#define KOSH_BLOCK_EAGAIN  11u  /* too many requests in flight, or SET_BUFFER while the client's are: try again */
 #define KOSH_BLOCK_ENOMEM  12u  /* the server could not map the buffer */
-#define KOSH_BLOCK_EBUSY   16u  /* SET_BUFFER a second time */
 #define KOSH_BLOCK_ENODEV  19u  /* the device is gone (a partition removed, the driver restarting) */
 #define KOSH_BLOCK_EINVAL  22u  /* a bad count, size, offset or alignment */
 #define KOSH_BLOCK_EROFS   30u  /* WRITE on a read-only device */
@@ -101,7 +100,7 @@ struct kosh_block_request {
  * where none belong or missing, a move mask beyond them), ENOSYS for an unknown
  * label, EINVAL for a count of 0, an unaligned offset or a bad buffer size,
  * ENXIO for sectors past the end (overflowing 64 bits included), ENOBUFS
- * before SET_BUFFER, EBUSY for a second SET_BUFFER, EROFS for WRITE on a
+ * before SET_BUFFER, EROFS for WRITE on a
  * read-only device. lim must itself be valid (kosh_block_info_check).
  */
 uint32_t kosh_block_decode(uint64_t tag, const uint64_t words[KOSH_MSG_WORDS_REG],

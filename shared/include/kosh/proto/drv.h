@@ -20,6 +20,20 @@
  *            reply: cap 0 as COMMIT's, w0 the index: a driver registered
  *            before (by an earlier devmgr: devmgr restarted)
  *
+ * and, at any time, on a driver committed before (w0 its index):
+ *
+ *   MOUNT    data: a URI (KOSH_DRV_URI_MAX bytes, NUL-terminated): init
+ *            mounts the driver's serve endpoint there with vfsd
+ *            (KOSH_VFS_MOUNT), now and again whenever vfsd starts; a driver
+ *            has at most one mount. A filesystem server (sbin/fatfsd) is
+ *            registered like a driver and mounted this way.
+ *   UNMOUNT  init takes the driver's mount away at vfsd (KOSH_VFS_UNMOUNT)
+ *   REMOVE   init stops supervising the driver: its mount is taken away, its
+ *            process killed, its handles and quota dropped, its name free
+ *
+ * (MOUNT's vfsd error, a KOSH_VFS_E* number, comes back in reply word 0 with
+ * label KOSH_DRV_E_VFS.)
+ *
  * Every reply's label is 0 or a KOSH_DRV_E_* error; a refused message's
  * capabilities are closed by init. After COMMIT init treats the driver like a
  * service of etc/services: it starts it (quota, klog, vfs with the client
@@ -54,7 +68,12 @@ enum kosh_drv_op {
 	KOSH_DRV_COMMIT = 3,
 	KOSH_DRV_CANCEL = 4,
 	KOSH_DRV_LOOKUP = 5,
+	KOSH_DRV_MOUNT = 6,
+	KOSH_DRV_UNMOUNT = 7,
+	KOSH_DRV_REMOVE = 8,
 };
+
+#define KOSH_DRV_URI_MAX 128 /* a mount point: "fs:///boot", + NUL */
 
 /* Errors (reply labels), each naming what was wrong. */
 #define KOSH_DRV_ERRORS(X)                                                                         \
@@ -76,7 +95,12 @@ enum kosh_drv_op {
 	X(16, FULL, "init supervises as many processes as it can")                                 \
 	X(17, NO_MEMORY, "init has no memory for the driver's endpoint")                           \
 	X(18, NOT_FOUND, "no driver of that name")                                                 \
-	X(19, HANDLE, "a capability given is not a handle init can keep")
+	X(19, HANDLE, "a capability given is not a handle init can keep")                         \
+	X(20, INDEX, "no committed driver at that index")                                          \
+	X(21, URI, "bad mount point (scheme:///path, at most 127 bytes)")                          \
+	X(22, MOUNTED, "the driver is already mounted")                                            \
+	X(23, NOT_MOUNTED, "the driver is not mounted")                                            \
+	X(24, VFS, "vfsd refused (its error in word 0)")
 
 enum kosh_drv_error {
 	KOSH_DRV_OK = 0,

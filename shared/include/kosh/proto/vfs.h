@@ -43,9 +43,23 @@ enum kosh_vfs_op {
 	KOSH_VFS_STATP = 2,  /* w1 path bytes; path | reply: struct kosh_vfs_stat as data */
 	KOSH_VFS_MKDIR = 3,  /* w1 path bytes; path | reply: - */
 	KOSH_VFS_UNLINK = 4, /* w0 KOSH_VFS_UNLINK_DIR for rmdir, else 0; w1 path bytes; path */
-	KOSH_VFS_RENAME = 5, /* w1 bytes of the old path, w2 of the new one; old then new (same scheme) */
+	KOSH_VFS_RENAME = 5, /* w1 bytes of the old path, w2 of the new one; old then new (same scheme and mount) */
+	KOSH_VFS_STATFS = 6, /* w1 path bytes; path | reply: struct kosh_vfs_statfs as data (of the mount holding path) */
 	/* The namespace only, from the admin badge: word 1 the scheme's bytes, then the scheme; cap 0 its endpoint. */
 	KOSH_VFS_REGISTER = 8,
+	/*
+	 * Mounts (docs/vfs.md, "Mounts"). At the namespace, from the admin badge only:
+	 * MOUNT puts the server of cap 0 at a URI ("fs:///boot"), over whatever
+	 * served that path before (the newest mount of a point wins; REGISTER is
+	 * the scheme's first, bottom mount at "/"); UNMOUNT takes the newest mount
+	 * of exactly that URI away (vfsd closes its endpoint). At a scheme
+	 * server's root (badge 0), UNMOUNT with path "/" asks the server to write
+	 * everything back, mark its volume clean and exit after the reply.
+	 */
+	KOSH_VFS_MOUNT = 9,   /* w0 KOSH_VFS_MOUNT_* flags, w1 URI bytes; URI; cap 0 the endpoint */
+	KOSH_VFS_UNMOUNT = 10, /* w1 URI (namespace) or path (server) bytes; the URI or "/" */
+	/* The namespace, anyone: the mount points, one per call, oldest first. */
+	KOSH_VFS_MOUNTS = 11, /* w0 index (0: the first) | reply: w0 URI bytes, w1 next index, w2 1 if it was the last; URI as data */
 	/* A file. */
 	KOSH_VFS_READ = 16,     /* w0 most bytes wanted (more: KOSH_VFS_IO_MAX) | reply: w0 bytes; data (0: end of file) */
 	KOSH_VFS_WRITE = 17,    /* w0 bytes; data | reply: w0 bytes taken */
@@ -81,6 +95,9 @@ enum kosh_vfs_op {
 
 #define KOSH_VFS_UNLINK_DIR 1u
 
+/* MOUNT flags (word 0): none are defined yet (0); the mounted server says what it is in STATFS. */
+#define KOSH_VFS_MOUNT_ALL 0x0u
+
 enum kosh_vfs_seek { KOSH_VFS_SEEK_SET = 0, KOSH_VFS_SEEK_CUR = 1, KOSH_VFS_SEEK_END = 2 };
 
 /* Node types (stat.type, dirent.type, OPEN's reply w0). */
@@ -108,6 +125,26 @@ struct kosh_vfs_stat {
 	uint32_t blksize;
 };
 _Static_assert(sizeof(struct kosh_vfs_stat) == 48, "kosh_vfs_stat layout");
+
+/*
+ * STATFS's answer: the filesystem of the mount that holds the path. A server
+ * without one answers ENOSYS.
+ */
+#define KOSH_VFS_STATFS_READ_ONLY 0x1u /* mounted read-only (asked, or forced by damage) */
+#define KOSH_VFS_STATFS_DAMAGED	  0x2u /* damage was found: read-only until repaired */
+#define KOSH_VFS_STATFS_WAS_DIRTY 0x4u /* not cleanly unmounted last time */
+#define KOSH_VFS_FSTYPE_MAX	  16u	/* bytes of type, with its NUL */
+#define KOSH_VFS_SOURCE_MAX	  48u	/* bytes of source, with its NUL */
+struct kosh_vfs_statfs {
+	uint64_t block_size;		  /* bytes of an allocation unit (a FAT cluster, a page) */
+	uint64_t blocks;		  /* units the filesystem has for data */
+	uint64_t blocks_free;		  /* units free */
+	uint32_t flags;			  /* KOSH_VFS_STATFS_* */
+	uint32_t name_max;		  /* bytes of a name (255) */
+	char type[KOSH_VFS_FSTYPE_MAX];	  /* "fat32", "ramfs" …, NUL-terminated */
+	char source[KOSH_VFS_SOURCE_MAX]; /* "dev:///vda1", or "" (memory), NUL-terminated */
+};
+_Static_assert(sizeof(struct kosh_vfs_statfs) == 96, "kosh_vfs_statfs layout");
 
 /*
  * READDIR records, packed one after another in the reply's data: each starts on
@@ -163,7 +200,7 @@ struct kosh_vfs_dirent {
 struct kosh_vfs_request {
 	uint32_t op;           /* enum kosh_vfs_op */
 	uint64_t arg[3];       /* words 0 .. 2 as the operation defines them */
-	const char *path;      /* OPEN … RENAME, REGISTER: the (first) path, not NUL-terminated */
+	const char *path;      /* OPEN … STATFS, REGISTER, MOUNT, UNMOUNT: the (first) path or URI, not NUL-terminated */
 	uint32_t path_len;
 	const char *path2;     /* RENAME: the new path */
 	uint32_t path2_len;

@@ -30,6 +30,29 @@ uint32_t kosh_file_pipe(kosh_handle_t ns, kosh_handle_t *read_end, kosh_handle_t
 /* The admin badge only (init): scheme is served on endpoint ep (a copy is sent). */
 uint32_t kosh_file_register(kosh_handle_t ns, const char *scheme, kosh_handle_t ep);
 
+/*
+ * Mounts (docs/vfs.md, "Mounts"). STATFS of a full URI at the namespace (the
+ * filesystem of the mount holding it), or of "/" at a scheme server's root
+ * endpoint; the reply must be exactly the struct (else EPROTO) and its
+ * strings come back NUL-terminated (cut at their last byte if they were not).
+ */
+uint32_t kosh_file_statfs(kosh_handle_t ns, const char *uri, struct kosh_vfs_statfs *st);
+/* The admin badge only: the server of endpoint ep at uri ("fs:///boot"); a copy of ep is sent (ep stays ours). */
+uint32_t kosh_file_mount(kosh_handle_t ns, const char *uri, kosh_handle_t ep);
+/*
+ * The admin badge only: the newest mount of exactly uri goes. At a scheme
+ * server's root endpoint with uri "/": it writes back, answers and exits.
+ */
+uint32_t kosh_file_unmount(kosh_handle_t ns, const char *uri);
+/*
+ * Mount point number index (0: the oldest), as "scheme:///path" with a NUL in
+ * uri (size bytes: ENAMETOOLONG if it does not fit); *next the index of the
+ * following one, *last 1 if this was the last (either may be NULL). ENOENT
+ * past the end.
+ */
+uint32_t kosh_file_mounts(kosh_handle_t ns, uint64_t index, char *uri, uint32_t size,
+			  uint64_t *next, int *last);
+
 /* Operations on an open file. READ and WRITE move at most KOSH_VFS_IO_MAX bytes a call. */
 uint32_t kosh_file_read(kosh_handle_t f, void *buf, uint32_t len, uint32_t *got);
 uint32_t kosh_file_write(kosh_handle_t f, const void *buf, uint32_t len, uint32_t *done);
@@ -53,5 +76,13 @@ uint32_t kosh_file_tty_foreground(kosh_handle_t f, kosh_handle_t notification, u
 /* A whole file into pages of our own (kosh_page_alloc); free with kosh_page_free. An
  * empty file gives *data NULL and *size 0. */
 uint32_t kosh_file_load(kosh_handle_t ns, const char *uri, void **data, uint64_t *size);
+
+/*
+ * The wall clock as an offset from the monotonic clock (ns since 1970 minus
+ * kosh_clock_get()), read from time:///now through ns, the reading taken as
+ * made halfway through the READ; 0 when there is none (no time://, an answer
+ * that is not "<seconds>.<9 digits>\n", a wall clock before the boot).
+ */
+uint64_t kosh_file_realtime_offset(kosh_handle_t ns);
 
 #endif

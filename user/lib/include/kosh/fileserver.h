@@ -11,7 +11,9 @@
  * A file's badge is (slot + 1) | generation << 16 | epoch << 32, the epoch
  * taken from the clock when the server starts, so a stale or forged badge
  * (after CLOSE, after a restart of the server) is EBADF, never another file.
- * Badge 0 is the scheme root, where only the path operations are accepted.
+ * Badge 0 is the scheme root, where only the path operations (STATFS and
+ * UNMOUNT included) are accepted; REGISTER, MOUNT and MOUNTS are ENOSYS
+ * anywhere (they are the namespace's).
  * The loop is single-threaded: operations run one at a time on its thread.
  */
 #ifndef KOSH_USER_FILESERVER_H
@@ -50,6 +52,21 @@ struct kosh_fsrv_ops {
 	uint32_t (*unlink)(struct kosh_fsrv *s, const char *path, uint32_t len, uint32_t flags);
 	uint32_t (*rename)(struct kosh_fsrv *s, const char *from, uint32_t from_len, const char *to,
 			   uint32_t to_len);
+	/*
+	 * STATFS: what the filesystem holding path is (the library answers with the
+	 * 96-byte struct, its strings cut to their last byte if unterminated).
+	 * NULL: ENOSYS.
+	 */
+	uint32_t (*statfs)(struct kosh_fsrv *s, const char *path, uint32_t len,
+			   struct kosh_vfs_statfs *st);
+	/*
+	 * UNMOUNT of "/" at the root (any other path: EINVAL): write everything
+	 * back and mark the volume clean. Returning 0, the library sends the reply
+	 * and kosh_fsrv_run returns KOSH_OK, for the server to exit (anything sent
+	 * after it gets no answer: KOSH_E_PEER_CLOSED once the process is gone);
+	 * an error is the reply, and serving goes on. NULL: ENOSYS.
+	 */
+	uint32_t (*unmount)(struct kosh_fsrv *s);
 	/* File operations. off is f->pos for seekable files, 0 otherwise. */
 	uint32_t (*read)(struct kosh_fsrv *s, struct kosh_fsrv_file *f, uint64_t off, void *buf,
 			 uint32_t want, uint32_t *got);
@@ -100,7 +117,10 @@ struct kosh_fsrv_config {
  */
 kosh_err_t kosh_fsrv_init(struct kosh_fsrv **out, const struct kosh_fsrv_config *cfg);
 
-/* Serve forever; returns only when the endpoint is gone (the error). */
+/*
+ * Serve; returns when the endpoint is gone (the error), or KOSH_OK after a
+ * successful UNMOUNT was answered (ops->unmount).
+ */
 kosh_err_t kosh_fsrv_run(struct kosh_fsrv *s);
 
 void *kosh_fsrv_ctx(struct kosh_fsrv *s);
