@@ -27,8 +27,10 @@
 #   fat_write fat_read fat_cp  a fourth boot, with a GPT disk whose FAT32 partition
 #                           is mounted at fs:///: bin/fsbench writes (and fsyncs) a
 #                           16 MiB file in 64 KiB writes and reads it back; cp
-#                           copies it, timed by uptime before and after (MB/s of
-#                           guest time; test/qemu/fattest.py --bench)
+#                           copies it, timed by uptime before and after (and an
+#                           empty file's copy beside it) (MB/s of guest time, best of 3
+#                           runs; the disk with cache=unsafe, so that a FLUSH costs
+#                           no host fsync; test/qemu/fattest.py --bench)
 # Exits non-zero, with the end of the console log, if any figure is missing.
 # The whole console logs are kept as $KOSH_BUILD_DIR/bench-<arch>.log and
 # bench-<arch>-prompt.log.

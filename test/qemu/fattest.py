@@ -18,7 +18,9 @@ First boot:
 On the host: fsck.fat -n finds both partitions clean apart from the dirty bit
 (the data partition was mounted read-write when the power went); mtools reads
 every file the shell made, the ESP is bit for bit what it was.
-Second boot on the same disk: the shell sees the same files; `umount fs:///`
+Second boot on the same disk: the shell sees the same files; a second disk
+without a partition table (FAT12, 1.44 MB) is mounted from the shell, read,
+written and unmounted (fsck.fat -n clean, mtype reads the copy); `umount fs:///`
 writes everything back and clears the dirty bit (fatfsd's check at mount found
 the volume whole): fsck.fat -n then finds it clean with no remark at all.
 Third boot: fatfsd is killed halfway through an 8 MiB write (bin/fsbench -k);
@@ -55,6 +57,7 @@ DATA_TYPE = uuid.UUID("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7")  # Microsoft basic
 ESP = (1, 2048, 2048 + 65536 - 1)          # 32 MiB, FAT16
 DATA = (2, 2048 + 65536, 2048 + 65536 + 98304 - 1)  # 48 MiB, FAT32
 DISK_SECTORS = DATA[2] + 1 + 2048
+RUNS = 3  # benchmark runs, the best counts
 MOUNT_TIMEOUT = 120  # seconds from the first prompt until both mounts are listed
 
 HELLO = b"Hello from the host, through mtools.\n"
@@ -243,6 +246,13 @@ def steps_second(sh):
     sh.check("cat fs:///new.txt", "^written by kosh$")
     sh.check("ls fs:///made", re.escape(LONG_NAME))
     sh.check("ls -l fs:///made", rf"{len(BLOB)}\s+blob-copy.bin")
+    # A second disk without a partition table (FAT12), mounted from the shell.
+    sh.check("mkdir fs:///floppy && mount dev:///vdb fs:///floppy", timeout=90)
+    sh.check("mount", r"^dev:///vdb on fs:///floppy type fat12 \(rw\)")
+    sh.check("cat fs:///floppy/README.TXT", "^on a floppy$")
+    sh.check("cp fs:///made/blob-copy.bin fs:///floppy/copied.bin && umount fs:///floppy",
+             timeout=90)
+    sh.check("ls fs:///floppy", absent="README")
     sh.check("umount fs:///", timeout=90)
     sh.check("mount", absent="^dev:///vda2 ")
 
@@ -296,14 +306,17 @@ def run(arch, build, smp):
         disk = make_disk(tmp, {"hello.txt": HELLO, "docs/nested/deep.txt": b"deep down\n",
                                "docs/blob.bin": BLOB},
                          data_dirs=("home", "docs", "docs/nested"))
+        floppy = os.path.join(tmp, "floppy.img")
+        make_fs(floppy, 2880, 12, {"README.TXT": b"on a floppy\n"})
         step, console = "boot", None
         try:
             for boot, steps in ((1, (("read", steps_read), ("write", steps_write))),
                                 (2, (("second boot", steps_second),)),
                                 (3, (("kill", steps_kill),))):
                 log_path = os.path.join(log_dir, f"fat-{arch}-{boot}.log")
+                disks = [disk, floppy] if boot == 2 else [disk]
                 console = shelltest.Console(arch, image, log_path, smp,
-                                            extra=disktest.disk_args([disk]))
+                                            extra=disktest.disk_args(disks))
                 sh = shelltest.Shell(console)
                 step = f"boot {boot}"
                 sh.wait_prompt(shelltest.BOOT_TIMEOUT, "the first prompt")
@@ -322,6 +335,9 @@ def run(arch, build, smp):
                     data = os.path.join(tmp, "data.out")
                     partition(disk, DATA, data)
                     fsck(data, "the data partition after umount", FSCK_CLEAN)
+                    fsck(floppy, "the FAT12 disk after umount", FSCK_CLEAN)
+                    if mtype(floppy, "copied.bin") != BLOB:
+                        raise shelltest.Failure("copied.bin on the FAT12 disk is not as written")
                 print(f"fat-{arch}: {step}: ok", flush=True)
         except shelltest.Failure as e:
             if console:
@@ -343,46 +359,55 @@ def bench(arch, build, smp):
     with tempfile.TemporaryDirectory(prefix="kosh-fatbench-") as tmp:
         image = boottest.make_image(case, build, tmp)
         disk = make_disk(tmp, {}, data_dirs=("home",))
+        # cache=unsafe: the host's fsync for a FLUSH is host time, which the
+        # instruction count cannot see (an idle guest's clock jumps over it).
         console = shelltest.Console(arch, image, log_path, smp,
-                                    extra=disktest.disk_args([disk]) +
+                                    extra=disktest.disk_args([(disk, ",cache=unsafe", "")]) +
                                     ["-icount", "shift=0,sleep=off"])
         console.deadline = time.monotonic() + 3600  # OVMF alone takes ~30 s under icount
         sh = shelltest.Shell(console)
         try:
             sh.wait_prompt(shelltest.BOOT_TIMEOUT * 4, "the first prompt")
             wait_mounts(sh)
-            out = sh.run("fsbench fs:///bench.bin", timeout=1800)
-            # The readings go to files, not the console: under sleep=off a wait for
-            # the serial port (all CPUs idle) jumps the guest clock to the next timer.
-            # An empty file's copy, timed the same way, is the cost of running cp
-            # at all, which is taken off.
+            # Best of RUNS: under sleep=off the guest clock also jumps to the next
+            # timer whenever every CPU idles (waiting on a host thread: the disk,
+            # the serial port), so a run can only come out slower than its work.
+            fsb = [sh.run("fsbench fs:///bench.bin", timeout=1800) for _ in range(RUNS)]
+            # The readings go to files, not the console (a wait for the serial
+            # port is such an idle time). An empty file's copy, timed the same
+            # way, shows what running cp at all costs (and a jump that no run
+            # escaped): printed beside the figure, not taken off.
             sh.run("echo -n > fs:///empty")
-            copy = {}
-            for name, src in (("empty", "fs:///empty"), ("16m", "fs:///bench.bin")):
-                sh.run(f"uptime > fs:///t0 && cp {src} fs:///copy.bin && uptime > fs:///t1",
-                       timeout=1800)
-                if sh.status() != 0:
-                    raise shelltest.Failure(f"cp {src} failed")
-                copy[name] = sh.run("cat fs:///t0 fs:///t1")
+            spans = {"empty": [], "16m": []}
+            for _ in range(RUNS):
+                for name, src in (("empty", "fs:///empty"), ("16m", "fs:///bench.bin")):
+                    sh.run(f"uptime > fs:///t0 && cp {src} fs:///copy.bin && "
+                           "uptime > fs:///t1", timeout=1800)
+                    if sh.status() != 0:
+                        raise shelltest.Failure(f"cp {src} failed")
+                    t = [float(x) for x in re.findall(r"\(([\d.]+) s\)",
+                                                      sh.run("cat fs:///t0 fs:///t1"))]
+                    if len(t) != 2:
+                        raise shelltest.Failure(f"uptime printed {t!r}")
+                    spans[name].append(t[1] - t[0])
         except shelltest.Failure as e:
             print(f"fattest.py: bench {arch}: {e}; log {log_path}", file=sys.stderr)
             return 1
         finally:
             console.close()
-    figures = re.findall(r"^fsbench: (write|read) ([\d.]+) MB/s", out, re.M)
-    spans = {}
-    for name, text in copy.items():
-        t = [float(x) for x in re.findall(r"\(([\d.]+) s\)", text)]
-        spans[name] = t[1] - t[0] if len(t) == 2 else -1
-    if len(figures) != 2 or min(spans.values()) < 0 or spans["16m"] <= spans["empty"]:
-        print(f"fattest.py: bench {arch}: fsbench printed {out!r}, cp {copy!r}",
+    best = {}
+    for out in fsb:
+        for name, value in re.findall(r"^fsbench: (write|read) ([\d.]+) MB/s", out, re.M):
+            best[name] = max(best.get(name, 0.0), float(value))
+    empty, full = min(spans["empty"]), min(spans["16m"])
+    if len(best) != 2 or full <= 0:
+        print(f"fattest.py: bench {arch}: fsbench printed {fsb!r}, cp took {spans!r} s",
               file=sys.stderr)
         return 1
-    for name, value in figures:
-        print(f"{arch} fat_{name} {value} MB/s")
-    cp = 16 * 1048576 / (spans["16m"] - spans["empty"]) / 1e6
-    print(f"{arch} fat_cp {cp:.2f} MB/s (cp of 16 MiB {spans['16m'] * 1000:.0f} ms, "
-          f"of an empty file {spans['empty'] * 1000:.0f} ms)")
+    for name in ("write", "read"):
+        print(f"{arch} fat_{name} {best[name]:.2f} MB/s")
+    print(f"{arch} fat_cp {16 * 1048576 / full / 1e6:.2f} MB/s (cp of 16 MiB {full * 1000:.0f} ms, "
+          f"of an empty file {empty * 1000:.0f} ms: best of {RUNS})")
     return 0
 
 

@@ -366,12 +366,18 @@ static void test_devmgr_mount_plan_keeps_table_order(void **state)
 	assert_int_equal(esp, 1); /* the first ESP */
 	assert_int_equal(root[0], 0);
 	assert_int_equal(root[1], 2);
-	/* None at all: an empty table, no ESP. */
+	/* None at all: an empty GPT, no ESP. */
 	n = 0;
 	gpt(0, idx, fl);
 	assert_int_equal(devmgr_candidates("vda", KOSH_PART_OK, &tbl, c, &n, 4), 0);
 	assert_int_equal(devmgr_plan(c, 0, root, &esp), 0);
 	assert_int_equal(esp, -1);
+	/* An MBR that lists nothing is a FAT boot sector as often as not: the whole disk. */
+	tbl.scheme = KOSH_PART_SCHEME_MBR;
+	assert_int_equal(devmgr_candidates("vda", KOSH_PART_OK, &tbl, c, &n, 4), 1);
+	assert_string_equal(c[0].name, "vda");
+	assert_false(c[0].esp);
+	n = 0;
 	/* Only ESPs: nothing for fs:///. */
 	const uint32_t e_idx[] = {1}, e_fl[] = {KOSH_PART_F_ESP};
 	gpt(1, e_idx, e_fl);

@@ -364,9 +364,9 @@ static void mount_at_boot(void)
 		else if (err)
 			kosh_printf("dev:///%s: not mounted at %s: %s", dev, ROOT_TARGET,
 				    kosh_vfs_strerror(err));
-		if (err && k + 1 == roots)
-			kosh_printf("no volume mounted at %s: it stays ramfs", ROOT_TARGET);
 	}
+	if (err)
+		kosh_printf("no volume mounted at %s: it stays ramfs", ROOT_TARGET);
 	if (esp < 0)
 		return;
 	if (found_before(c[esp].name, BOOT_TARGET))

@@ -37,7 +37,13 @@ uint32_t devmgr_candidates(const char *disk, uint32_t err, const struct kosh_par
 {
 	char name[KOSH_DEV_NAME_MAX];
 	uint32_t added = 0;
-	if (err == KOSH_PART_E_NO_TABLE)
+	/*
+	 * No table, or an MBR that lists nothing (a FAT boot sector ends in
+	 * 0x55AA too, and reads as an empty MBR): the whole disk, for fatfsd to
+	 * judge.
+	 */
+	if (err == KOSH_PART_E_NO_TABLE ||
+	    (err == KOSH_PART_OK && table->scheme == KOSH_PART_SCHEME_MBR && table->count == 0))
 		return (uint32_t)add(out, n, max, disk, 0);
 	if (err != KOSH_PART_OK)
 		return 0;
