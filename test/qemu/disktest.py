@@ -40,7 +40,6 @@ INTx line (the device tree's interrupt-map) and reads it with 4 threads.
         bin/blkbench's sequential reads printed as "<arch> blk_read_4k <MB/s> MB/s"
         and "<arch> blk_read_64k …" (guest time)
 """
-import argparse
 import os
 import re
 import struct
@@ -390,16 +389,7 @@ def bench(arch, build, smp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default=os.path.join(boottest.ROOT, "build"))
-    ap.add_argument("--smp", type=int, default=2)
-    ap.add_argument("--bench", action="store_true")
-    ap.add_argument("arch", choices=("x86_64", "aarch64"))
-    args = ap.parse_args()
-    if args.bench:
-        return bench(args.arch, os.path.abspath(args.build), args.smp)
-    return run(args.arch, os.path.abspath(args.build), args.smp)
+    return shelltest.arch_main(__doc__, run, bench)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,6 @@ fatfsd mended what the kill left), and mtools reads those files as written.
         FAT32 disk, QEMU under -icount shift=0,sleep=off,
         printed as "<arch> fat_write <MB/s> MB/s", "fat_read", "fat_cp" (guest time)
 """
-import argparse
 import os
 import re
 import shutil
@@ -412,16 +411,7 @@ def bench(arch, build, smp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default=os.path.join(boottest.ROOT, "build"))
-    ap.add_argument("--smp", type=int, default=2)
-    ap.add_argument("--bench", action="store_true")
-    ap.add_argument("arch", choices=("x86_64", "aarch64"))
-    args = ap.parse_args()
-    if args.bench:
-        return bench(args.arch, os.path.abspath(args.build), args.smp)
-    return run(args.arch, os.path.abspath(args.build), args.smp)
+    return shelltest.arch_main(__doc__, run, bench)
 
 
 if __name__ == "__main__":

@@ -338,14 +338,24 @@ def run(arch, build, smp):
     return 0
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
+def arch_main(doc, run, bench=None):
+    """The command line of a system test made per architecture (this one, disktest,
+    fattest): [--build DIR] [--smp N] [--bench] ARCH; calls run (or with --bench,
+    bench) with the architecture, the build directory and the CPU count."""
+    ap = argparse.ArgumentParser(description=doc,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(boottest.ROOT, "build"))
     ap.add_argument("--smp", type=int, default=2)
+    if bench:
+        ap.add_argument("--bench", action="store_true")
     ap.add_argument("arch", choices=("x86_64", "aarch64"))
     args = ap.parse_args()
-    return run(args.arch, os.path.abspath(args.build), args.smp)
+    fn = bench if bench and args.bench else run
+    return fn(args.arch, os.path.abspath(args.build), args.smp)
+
+
+def main():
+    return arch_main(__doc__, run)
 
 
 if __name__ == "__main__":

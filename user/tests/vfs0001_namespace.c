@@ -34,16 +34,6 @@
 #define SEND_RIGHTS (KOSH_RIGHT_WRITE | KOSH_RIGHT_TRANSFER)
 #define RAMFS_LIMIT "512K"
 
-/* A file-protocol result that must be want (0 or a KOSH_VFS_E*). */
-#define VCHECK(expr, want)                                                                         \
-	do {                                                                                       \
-		uint32_t vcheck_r_ = (expr), vcheck_w_ = (want);                                   \
-		if (vcheck_r_ != vcheck_w_)                                                        \
-			check_fail(__FILE_NAME__, __LINE__, "%s: expected %u (%s), got %u (%s)",   \
-				   #expr, vcheck_w_, kosh_vfs_strerror(vcheck_w_), vcheck_r_,      \
-				   kosh_vfs_strerror(vcheck_r_));                                  \
-	} while (0)
-
 static kosh_handle_t admin, client; /* badged handles to vfsd */
 static kosh_handle_t fs_ep;	    /* ramfs's endpoint, kept to start it again */
 static struct kosh_child children[3];

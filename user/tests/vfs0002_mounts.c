@@ -37,16 +37,6 @@
 #define A_PAGES	    128u /* --limit 512K */
 #define B_PAGES	    64u	 /* --limit 256K */
 
-/* A file-protocol result that must be want (0 or a KOSH_VFS_E*). */
-#define VCHECK(expr, want)                                                                         \
-	do {                                                                                       \
-		uint32_t vcheck_r_ = (expr), vcheck_w_ = (want);                                   \
-		if (vcheck_r_ != vcheck_w_)                                                        \
-			check_fail(__FILE_NAME__, __LINE__, "%s: expected %u (%s), got %u (%s)",   \
-				   #expr, vcheck_w_, kosh_vfs_strerror(vcheck_w_), vcheck_r_,      \
-				   kosh_vfs_strerror(vcheck_r_));                                  \
-	} while (0)
-
 static kosh_handle_t admin, client;  /* badged handles to vfsd */
 static kosh_handle_t a_send, b_send; /* the two ramfs's root endpoints (badge 0) */
 static struct kosh_child children[3];

@@ -76,4 +76,18 @@ const char *check_result_text(int64_t result);
 				   #call, check_r_, errno, #err);                             \
 	} while (0)
 
+/*
+ * File-protocol tests (with <kosh/proto/vfs.h>): a result that must be want (0
+ * or a KOSH_VFS_E*), both named in the message.
+ */
+#define VCHECK(expr, want)                                                                  \
+	do {                                                                                \
+		uint32_t vcheck_r_ = (expr), vcheck_w_ = (want);                            \
+		if (vcheck_r_ != vcheck_w_)                                                 \
+			check_fail(__FILE_NAME__, __LINE__,                                 \
+				   "%s: expected %u (%s), got %u (%s)", #expr, vcheck_w_,   \
+				   kosh_vfs_strerror(vcheck_w_), vcheck_r_,                 \
+				   kosh_vfs_strerror(vcheck_r_));                           \
+	} while (0)
+
 #endif
