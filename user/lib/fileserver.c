@@ -14,6 +14,7 @@
 #include <kosh/ipc.h>
 #include <kosh/log.h>
 #include <kosh/runtime.h>
+#include <kosh/server.h>
 #include <kosh/string.h>
 #include <kosh/syscall.h>
 
@@ -645,70 +646,36 @@ static void handle(struct kosh_fsrv *s, const struct kosh_msg *m, uint64_t badge
 	}
 }
 
-/*
- * Send the reply owed to the caller received last without receiving again:
- * through a saved reply, or without a quota as a reply-receive that does not
- * wait (a message it takes is dropped by our next receive, or goes with us).
- */
-static void answer_last(struct kosh_fsrv *s, const struct kosh_msg *reply)
+static int on_message(void *ctx, const struct kosh_msg *m, uint64_t badge, struct kosh_msg *r)
 {
-	int64_t h = s->cfg.quota ? kosh_reply_save(s->cfg.quota) : KOSH_E_BAD_HANDLE;
-	struct kosh_msg m;
-	uint64_t badge;
-
-	if (h >= 0)
-		send_saved((kosh_handle_t)h, reply->tag, reply->words);
-	else
-		kosh_reply_recv(s->cfg.endpoint, reply, &m, &badge, 0);
+	struct kosh_fsrv *s = ctx;
+	handle(s, m, badge, r);
+	if (s->stopping) {
+		kosh_printf("%s: unmounted", s->cfg.name);
+		return KOSH_SERVE_REPLY_STOP;
+	}
+	return s->deferred ? KOSH_SERVE_NO_REPLY : KOSH_SERVE_REPLY;
 }
 
-/*
- * The loop: receive, handle, send the reply with the next receive (as
- * kosh_serve_run does, which has no way to stop). After a successful UNMOUNT
- * the reply goes alone (answer_last) and the loop returns.
- */
+static void on_notify(void *ctx, uint64_t bits)
+{
+	struct kosh_fsrv *s = ctx;
+	if (s->cfg.ops->notify)
+		s->cfg.ops->notify(s, bits);
+}
+
 kosh_err_t kosh_fsrv_run(struct kosh_fsrv *s)
 {
-	struct kosh_msg m, reply;
-	uint64_t badge;
-	int owe = 0;
-
 	if (!s->ipc)
 		s->ipc = kosh_ipc_buffer();
-	for (;;) {
-		kosh_err_t err =
-		    owe ? kosh_reply_recv(s->cfg.endpoint, &reply, &m, &badge, KOSH_TIMEOUT_NEVER)
-			: kosh_recv(s->cfg.endpoint, &m, &badge, KOSH_TIMEOUT_NEVER);
-		int replied = owe;
-		owe = 0;
-		/*
-		 * Interrupted, or the reply went wrong (the caller gone, a malformed
-		 * reply): the next plain receive drops what is still owed.
-		 */
-		if (err == KOSH_E_INTERRUPTED || err == KOSH_E_TIMED_OUT || (err && replied))
-			continue;
-		if (err) {
-			kosh_printf("%s: receive failed: %s; stopping", s->cfg.name,
-				    kosh_strerror(err));
-			return err;
-		}
-		uint32_t label = KOSH_MSG_LABEL(m.tag);
-		if (label == KOSH_LABEL_NOTIFY) {
-			if (s->cfg.ops->notify)
-				s->cfg.ops->notify(s, m.words[0]);
-			continue;
-		}
-		if (label >= KOSH_LABEL_KERNEL)
-			continue;
-		handle(s, &m, badge, &reply);
-		owe = !s->deferred;
-		if (s->stopping) {
-			if (owe)
-				answer_last(s, &reply);
-			kosh_printf("%s: unmounted", s->cfg.name);
-			return KOSH_OK;
-		}
-	}
+	const struct kosh_serve loop = {
+		.name = s->cfg.name,
+		.endpoint = s->cfg.endpoint,
+		.other = on_message,
+		.notify = on_notify,
+		.ctx = s,
+	};
+	return kosh_serve_run(&loop);
 }
 
 uint32_t kosh_fsrv_read_text(const void *text, uint64_t len, uint64_t off, void *buf,

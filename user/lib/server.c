@@ -50,7 +50,13 @@ kosh_err_t kosh_serve_run(const struct kosh_serve *s)
 			if (s->notify)
 				s->notify(s->ctx, m.words[0]);
 		} else if (label < KOSH_LABEL_KERNEL) {
-			owe = dispatch(s, &m, badge, &reply) == KOSH_SERVE_REPLY;
+			int r = dispatch(s, &m, badge, &reply);
+			if (r == KOSH_SERVE_REPLY_STOP) {
+				/* The reply alone: a receive that does not wait. */
+				kosh_reply_recv(s->endpoint, &reply, &m, &badge, 0);
+				return KOSH_OK;
+			}
+			owe = r == KOSH_SERVE_REPLY;
 		}
 		if (s->after)
 			s->after(s->ctx);

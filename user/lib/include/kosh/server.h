@@ -17,6 +17,13 @@
 /* What a handler returns. */
 #define KOSH_SERVE_REPLY   1 /* *reply is sent with the next receive */
 #define KOSH_SERVE_NO_REPLY 0 /* nothing is owed any more (saved, or answered otherwise) */
+/*
+ * *reply is sent on its own and kosh_serve_run returns KOSH_OK (a server that
+ * was asked to end, after its last answer). A message that arrives in that
+ * same instant is taken and left unanswered: its caller learns when the
+ * server is gone.
+ */
+#define KOSH_SERVE_REPLY_STOP 2
 
 typedef int (*kosh_serve_fn)(void *ctx, const struct kosh_msg *m, uint64_t badge,
 			     struct kosh_msg *reply);
@@ -42,7 +49,7 @@ struct kosh_serve {
 
 /*
  * Serve until the endpoint fails (it was closed, or a receive is refused); the
- * error. A reply the kernel refuses (a malformed message, the caller gone) is
+ * error. KOSH_OK once a handler returned KOSH_SERVE_REPLY_STOP. A reply the kernel refuses (a malformed message, the caller gone) is
  * dropped, and its caller gets KOSH_E_PEER_CLOSED if it still waits.
  */
 kosh_err_t kosh_serve_run(const struct kosh_serve *s);
